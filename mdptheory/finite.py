@@ -1,0 +1,120 @@
+"""Finite discounted (or average-reward) MDPs: ``FiniteMDP``."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from .validation import (
+    PROB_ATOL,
+    as_float_array,
+    check_csr_transition,
+    check_distribution,
+    check_gamma,
+    check_shape,
+)
+
+
+@dataclass(frozen=True, eq=False)
+class FiniteMDP:
+    r"""A finite MDP :math:`(\mathcal S, \mathcal A, P, R, \gamma, \mu_0)`.
+
+    Parameters
+    ----------
+    P : ndarray (S, A, S) or scipy.sparse CSR (S*A, S)
+        Transition kernel, ``P[s, a, s'] = Pr(s_{t+1} = s' | s_t = s, a_t = a)``. The sparse layout
+        uses row ``s*A + a``, the same indexing as the free dense view ``P.reshape(S*A, S)``.
+        Every row must be a probability vector (non-negative, sums to 1 within ``1e-9``).
+    R : ndarray (S, A)
+        Expected immediate reward ``R[s, a] = E[r_t | s_t = s, a_t = a]``.
+    gamma : float in [0, 1) or None
+        Discount factor; ``None`` marks an average-reward MDP.
+    mu0 : ndarray (S,), optional
+        Initial-state distribution (default uniform).
+
+    Attributes ``S``, ``A``, ``is_sparse`` and ``P_flat`` (the ``(S*A, S)`` view, dense or CSR) are
+    derived. The arrays are stored as float64 C-contiguous; an input that already is one is not copied.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> P = np.array([[[1.0, 0.0], [0.0, 1.0]], [[0.0, 1.0], [1.0, 0.0]]])
+    >>> mdp = FiniteMDP(P, R=np.array([[0.0, 1.0], [2.0, 0.0]]), gamma=0.9)
+    >>> mdp.S, mdp.A
+    (2, 2)
+    """
+
+    P: Any
+    R: np.ndarray
+    gamma: float | None = None
+    mu0: np.ndarray | None = None
+    atol: float = field(default=PROB_ATOL, repr=False)
+
+    def __post_init__(self) -> None:
+        R = as_float_array(self.R, "R", ndim=2)
+        S, A = R.shape
+        if S < 1 or A < 1:
+            raise ValueError(f"R has shape {R.shape}: need at least one state and one action")
+        if sp.issparse(self.P):
+            P = check_csr_transition(self.P, S, A, "P", self.atol)
+        else:
+            P = as_float_array(self.P, "P")
+            if P.ndim != 3:
+                raise ValueError(
+                    f"P must have shape (S, A, S) (or be sparse CSR (S*A, S)), got shape {P.shape}"
+                )
+            check_shape(P, (S, A, S), "P", f"R has shape {R.shape} so P must be (S, A, S) = ({S}, {A}, {S})")
+            check_distribution(P, "P", self.atol)
+        gamma = check_gamma(self.gamma)
+        mu0 = np.full(S, 1.0 / S) if self.mu0 is None else as_float_array(self.mu0, "mu0", ndim=1)
+        check_shape(mu0, (S,), "mu0")
+        check_distribution(mu0, "mu0", self.atol)
+        for name, value in (("P", P), ("R", R), ("gamma", gamma), ("mu0", mu0)):
+            object.__setattr__(self, name, value)
+        for arr in (R, mu0) + (() if sp.issparse(P) else (P,)):
+            arr.flags.writeable = False
+
+    @property
+    def S(self) -> int:
+        """Number of states."""
+        return self.R.shape[0]
+
+    @property
+    def A(self) -> int:
+        """Number of actions."""
+        return self.R.shape[1]
+
+    @property
+    def is_sparse(self) -> bool:
+        """Whether ``P`` is stored as CSR ``(S*A, S)``."""
+        return sp.issparse(self.P)
+
+    @property
+    def P_flat(self):
+        """``(S*A, S)`` view of the kernel (row ``s*A + a``): a free reshape, or the CSR itself."""
+        return self.P if self.is_sparse else self.P.reshape(self.S * self.A, self.S)
+
+    @property
+    def r_max(self) -> float:
+        """``max |R|``, the reward scale used by default iteration caps and bounds."""
+        return float(np.abs(self.R).max())
+
+    def dense_P(self) -> np.ndarray:
+        """The kernel as a dense ``(S, A, S)`` array (a copy only when stored sparse)."""
+        if self.is_sparse:
+            return self.P.toarray().reshape(self.S, self.A, self.S)
+        return self.P
+
+    def to_sparse(self) -> "FiniteMDP":
+        """The same MDP with ``P`` stored as CSR ``(S*A, S)``."""
+        return self if self.is_sparse else replace(self, P=sp.csr_array(self.P_flat))
+
+    def to_dense(self) -> "FiniteMDP":
+        """The same MDP with ``P`` stored as a dense ``(S, A, S)`` array."""
+        return replace(self, P=self.dense_P()) if self.is_sparse else self
+
+    def with_gamma(self, gamma: float | None) -> "FiniteMDP":
+        """The same MDP with another discount factor."""
+        return replace(self, gamma=gamma)
