@@ -1,0 +1,125 @@
+"""The ``mdptheory`` command line: the one place that wires every package together.
+
+``mdptheory list`` · ``mdptheory solve FILE.npz`` · and the verification commands (``run``,
+``verify``, ``figs``, ``export``) registered by :mod:`experiments.cli`. Errors print one line and exit
+non-zero; ``--debug`` shows the traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+import numpy as np
+
+#: Modules that add sub-commands: each defines ``register(subparsers)`` and sets ``handler`` defaults.
+EXTENSIONS = ("experiments.cli",)
+
+METHODS = ("auto", "vi", "gs", "pi", "mpi", "lp")
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    import mdptheory.envs as envs
+    import solvers
+
+    print("environments:", ", ".join(sorted(envs.__all__)))
+    print("solve methods:", ", ".join(METHODS))
+    print("solvers:", ", ".join(sorted(n for n in getattr(solvers, "__all__", []))))
+    for module, title in (("bounds", "bounds"), ("experiments", "experiments"), ("paper_figs", "figures")):
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        lister = getattr(mod, "describe", None)
+        if lister is not None:
+            print(f"\n{title}:")
+            for line in lister():
+                print("  " + line)
+    return 0
+
+
+def _solve(mdp, method: str, tol: float, backend: str):
+    import solvers
+    from mdptheory.episodic import EpisodicMDP
+
+    if isinstance(mdp, EpisodicMDP):
+        if method not in ("auto", "bi"):
+            raise ValueError(f"the model is episodic (P has 4 axes): use --method auto, not {method!r}")
+        return solvers.backward_induction(mdp, backend=backend)
+    if mdp.gamma is None:
+        raise ValueError("no discount factor: pass --gamma G with 0 <= G < 1 (or store 'gamma' in the .npz)")
+    table = {
+        "auto": lambda: solvers.solve(mdp, tol=tol),
+        "vi": lambda: solvers.value_iteration(mdp, tol=tol, backend=backend),
+        "gs": lambda: solvers.value_iteration(mdp, tol=tol, method="gauss-seidel", backend=backend),
+        "pi": lambda: solvers.policy_iteration(mdp, backend=backend),
+        "mpi": lambda: solvers.modified_policy_iteration(mdp, tol=tol, backend=backend),
+        "lp": lambda: solvers.linear_programming(mdp),
+    }
+    return table[method]()
+
+
+def _cmd_solve(args: argparse.Namespace) -> int:
+    from mdptheory.episodic import EpisodicMDP
+    from mdptheory.io import load_npz
+
+    mdp = load_npz(args.file, gamma=args.gamma)
+    res = _solve(mdp, args.method, args.tol, args.backend)
+    V0 = res.V[0] if isinstance(mdp, EpisodicMDP) else res.V
+    kind = f"episodic, H={mdp.H}" if isinstance(mdp, EpisodicMDP) else f"gamma={mdp.gamma}"
+    print(f"model: S={mdp.S}, A={mdp.A}, {kind}")
+    print(f"method: {res.method} (backend {res.backend})")
+    print(f"value at mu0: {float(mdp.mu0 @ V0):.10g}")
+    with np.printoptions(threshold=args.max_print, linewidth=100):
+        print(f"policy: {res.policy}")
+    print(
+        f"certificate: status={res.status} converged={res.converged} iterations={res.iterations} "
+        f"residual={res.residual:.3g} error_bound={res.error_bound:.3g} wall_time={res.wall_time:.3g}s"
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mdptheory", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("list", help="list environments, solvers, bounds, experiments, claims and figures")
+    p.set_defaults(handler=_cmd_list)
+    p = sub.add_parser("solve", help="solve an MDP stored in an .npz file (keys P, R, optional gamma, mu0)")
+    p.add_argument("file", help="path to the .npz file (see mdptheory.io.save_npz)")
+    p.add_argument("--method", choices=METHODS + ("bi",), default="auto", help="planner (default: auto)")
+    p.add_argument("--gamma", type=float, default=None, help="discount factor, overrides the file's")
+    p.add_argument("--tol", type=float, default=1e-8, help="certified sup-norm error on V (default 1e-8)")
+    p.add_argument("--backend", choices=("numba", "numpy"), default="numba")
+    p.add_argument("--max-print", type=int, default=200, help="print at most this many policy entries in full")
+    p.set_defaults(handler=_cmd_solve)
+    for name in EXTENSIONS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # a real import error inside the extension: surface it
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        print("mdptheory: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one clear line unless --debug
+        if debug:
+            raise
+        print(f"mdptheory: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
