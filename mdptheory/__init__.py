@@ -5,6 +5,7 @@ The exact planners live in :mod:`solvers`, the theorems in :mod:`bounds`, the ex
 """
 from .episodic import EpisodicMDP
 from .finite import FiniteMDP
+from .linear import LinearMDP, random_d_rectangular; from .uncertainty import TV, KL, ChiSquare  # noqa: E702
 from .policies import as_stochastic, validate_policy
 from .validation import as_generator
 

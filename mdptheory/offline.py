@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from .episodic import EpisodicMDP
+from .sampling import rollout
 from .validation import as_float_array, as_generator, check_distribution, check_positive_int, check_shape
 
 __all__ = ["OfflineDataset", "collect", "collect_tabular", "replication_rng", "uniform_policy",
@@ -146,68 +148,36 @@ def constant_policy(H: int, S: int, A: int, action: int) -> np.ndarray:
     return pol
 
 
-def _sample_rows(prob: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Inverse-CDF sampling: one index per row of ``prob`` (n, m) from uniforms ``u`` (n,)."""
-    cdf = np.cumsum(prob, axis=1)
-    cdf[:, -1] = 1.0  # guard against round-off: the last bucket closes the interval
-    return (u[:, None] >= cdf).sum(axis=1).astype(np.int64)
-
-
-def collect_tabular(P: np.ndarray, R: np.ndarray, features: np.ndarray, mu0: np.ndarray,
-                    behaviour: np.ndarray, K: int, rng: int | np.random.Generator | None,
-                    meta: dict | None = None) -> OfflineDataset:
-    """Roll out ``K`` episodes of ``behaviour`` in the tabular model ``(P, R, mu0)``.
+def collect_tabular(mdp: EpisodicMDP, features: np.ndarray, behaviour: np.ndarray, K: int,
+                    rng: int | np.random.Generator | None, meta: dict | None = None) -> OfflineDataset:
+    """Roll out ``K`` episodes of ``behaviour`` in the nominal tabular model and attach the features.
 
     Parameters
     ----------
-    P : ndarray (H, S, A, S)
-        ``P[h, s, a, s']`` nominal transition probabilities.
-    R : ndarray (H, S, A)
-        Expected (here: deterministic) rewards, recorded as ``r``.
+    mdp : EpisodicMDP
+        Nominal model (``P (H, S, A, S)``, ``R (H, S, A)``, ``mu0 (S,)``).
     features : ndarray (S, A, d)
         Feature map recorded with the data.
-    mu0 : ndarray (S,)
-        Initial-state distribution.
     behaviour : ndarray (H, S, A)
         Behaviour policy (probabilities).
     K : int
         Number of trajectories.
     rng : int, Generator or None
-        Source of randomness; the same seed gives the same dataset.
-
-    Notes
-    -----
-    Draw order (part of the reproducibility contract): initial states, then for each stage the
-    actions and the next states, each with one vectorised call of ``rng.random(K)``.
+        Source of randomness; the same seed gives the same dataset (draws are those of
+        :func:`mdptheory.sampling.rollout`).
     """
     K = check_positive_int(K, "K")
-    P = as_float_array(P, "P", ndim=4)
-    H, S, A, _ = P.shape
-    R = as_float_array(R, "R", ndim=3)
-    check_shape(R, (H, S, A), "R")
+    H, S, A = mdp.H, mdp.S, mdp.A
     features = as_float_array(features, "features", ndim=3)
     if features.shape[:2] != (S, A):
         raise ValueError(f"features has shape {features.shape}, expected (S, A, d) with S={S}, A={A}")
-    mu0 = as_float_array(mu0, "mu0", ndim=1)
-    check_shape(mu0, (S,), "mu0")
-    check_distribution(mu0, "mu0")
     behaviour = as_float_array(behaviour, "behaviour", ndim=3)
     check_shape(behaviour, (H, S, A), "behaviour", "pass a stage-dependent stochastic policy (H, S, A)")
     check_distribution(behaviour, "behaviour")
-    gen = as_generator(rng)
-
-    s = np.empty((H, K), dtype=np.int64)
-    a = np.empty((H, K), dtype=np.int64)
-    s_next = np.empty((H, K), dtype=np.int64)
-    state = _sample_rows(np.broadcast_to(mu0, (K, S)), gen.random(K))
-    for h in range(H):
-        s[h] = state
-        a[h] = _sample_rows(behaviour[h, state], gen.random(K))
-        state = _sample_rows(P[h, state, a[h]], gen.random(K))
-        s_next[h] = state
-    s, a, s_next = s.ravel(), a.ravel(), s_next.ravel()
+    ep = rollout(mdp, behaviour, K, as_generator(rng))
+    s, a, s_next = (np.ascontiguousarray(x.T).ravel().astype(np.int64) for x in (ep.s, ep.a, ep.s_next))
     hcol = np.repeat(np.arange(H, dtype=np.int64), K)
-    r = R[hcol, s, a]
+    r = mdp.R[hcol, s, a]
     return OfflineDataset(np.tile(np.arange(K, dtype=np.int64), H), hcol, s, a, r, s_next,
                           features[s, a], features, behaviour, K, H, dict(meta or {}))
 
@@ -243,4 +213,6 @@ def collect(model: Any, K: int, behaviour: str | np.ndarray = "uniform",
         pol = np.asarray(behaviour, dtype=np.float64)
         if pol.shape == (S, A):
             pol = np.broadcast_to(pol, (H, S, A))
-    return collect_tabular(tab.P, tab.R, model.phi, tab.mu0 if mu0 is None else mu0, pol, K, rng, meta)
+    if mu0 is not None:
+        tab = EpisodicMDP(tab.P, tab.R, mu0)
+    return collect_tabular(tab, model.phi, pol, K, rng, meta)

@@ -115,9 +115,12 @@ def split_result(result: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, n
         elif isinstance(v, (np.generic, np.ndarray)):
             scalars[k] = v.item()
         elif isinstance(v, (list, tuple)):
-            arrays[k] = np.asarray(v)
+            try:
+                arrays[k] = np.asarray(v)
+            except ValueError:
+                arrays[k] = np.empty(0, dtype=object)
             if arrays[k].dtype == object:
-                raise TypeError(f"result[{k!r}] is a ragged list; return a numeric array")
+                raise TypeError(f"result[{k!r}] is a ragged or mixed list; return a numeric array")
         elif v is None or isinstance(v, (bool, int, float, str)):
             scalars[k] = v
         else:

@@ -1,0 +1,156 @@
+"""Experiments: one module per experiment, auto-discovered; claims that bind them to bounds.
+
+An experiment module in this package defines
+
+- ``NAME: str`` — unique key (``"planning-vi"``);
+- ``GRID: list[dict]`` (the paper's grid) and ``QUICK_GRID: list[dict]`` (a few seconds' worth);
+- ``SEEDS: int`` and ``QUICK_SEEDS: int``;
+- ``run(config: dict, seed: int) -> dict`` of JSON scalars and NumPy arrays;
+- ``CLAIMS: list[Claim]``;
+- optionally ``VERSION: str`` (part of the store key; default: a hash of the module's source, so
+  editing the module invalidates its stored results).
+
+Nothing is listed centrally: :func:`experiment_modules` imports every module of the package that
+defines ``NAME`` and ``run``. Run them with :func:`experiments.runner.run_experiment`, read stored
+results with :func:`load_results`, judge claims with ``mdptheory verify``.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import pkgutil
+import types
+import warnings
+from typing import Any
+
+from .claims import Claim, ClaimResult, judge
+
+__all__ = ["Claim", "ClaimResult", "judge", "experiment_modules", "get_experiment", "all_claims",
+           "load_results", "code_version", "describe", "import_errors"]
+
+#: Package modules that are harness code, not experiments.
+_HARNESS = {"claims", "runner", "report", "cli", "verify"}
+
+#: module name -> "ExceptionType: message" for experiment modules that failed to import.
+import_errors: dict[str, str] = {}
+
+
+def experiment_modules() -> dict[str, types.ModuleType]:
+    """All experiment modules, ``NAME -> module`` (imported on first call; sorted by name).
+
+    A module that fails to import is skipped with a warning and recorded in :data:`import_errors`.
+    Two modules with the same ``NAME`` are an error.
+    """
+    found: dict[str, types.ModuleType] = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_") or info.name in _HARNESS:
+            continue
+        try:
+            mod = importlib.import_module(f"{__name__}.{info.name}")
+        except Exception as exc:  # noqa: BLE001 - one broken module must not hide the others
+            import_errors[info.name] = f"{type(exc).__name__}: {exc}"
+            warnings.warn(f"experiments.{info.name} failed to import: {import_errors[info.name]}", stacklevel=2)
+            continue
+        if not (hasattr(mod, "NAME") and hasattr(mod, "run")):
+            continue
+        if mod.NAME in found:
+            raise ValueError(f"experiment NAME {mod.NAME!r} is defined by both {found[mod.NAME].__name__} and {mod.__name__}")
+        found[mod.NAME] = mod
+    return dict(sorted(found.items()))
+
+
+def validate_module(mod: types.ModuleType) -> None:
+    """Raise ``TypeError``/``ValueError`` naming the missing or malformed attribute of an experiment."""
+    for attr, typ in (("NAME", str), ("GRID", list), ("QUICK_GRID", list), ("SEEDS", int),
+                      ("QUICK_SEEDS", int), ("CLAIMS", list)):
+        if not hasattr(mod, attr):
+            raise TypeError(f"experiment module {mod.__name__} lacks {attr}; see experiments/__init__.py")
+        if not isinstance(getattr(mod, attr), typ):
+            raise TypeError(f"{mod.__name__}.{attr} must be a {typ.__name__}, got {type(getattr(mod, attr)).__name__}")
+    if not callable(getattr(mod, "run", None)):
+        raise TypeError(f"experiment module {mod.__name__} lacks run(config, seed) -> dict")
+    for grid in ("GRID", "QUICK_GRID"):
+        if not getattr(mod, grid) or not all(isinstance(c, dict) for c in getattr(mod, grid)):
+            raise ValueError(f"{mod.__name__}.{grid} must be a non-empty list of config dicts")
+    if mod.SEEDS < 1 or mod.QUICK_SEEDS < 1:
+        raise ValueError(f"{mod.__name__}: SEEDS and QUICK_SEEDS must be >= 1")
+    for c in mod.CLAIMS:
+        if not isinstance(c, Claim):
+            raise TypeError(f"{mod.__name__}.CLAIMS holds a {type(c).__name__}, expected experiments.Claim")
+        if c.experiment != mod.NAME:
+            raise ValueError(f"claim {c.name!r} in {mod.__name__} names experiment {c.experiment!r}, not {mod.NAME!r}")
+
+
+def get_experiment(name_or_module: str | types.ModuleType) -> types.ModuleType:
+    """The experiment module for a ``NAME``, an importable module path (``"pkg.mod"``, for experiments
+    kept outside this package) or the module itself; validated."""
+    if isinstance(name_or_module, types.ModuleType):
+        mod = name_or_module
+    else:
+        mods = experiment_modules()
+        if name_or_module not in mods and "." in name_or_module:
+            # an experiment outside this package, given as an importable module path ("pkg.mod")
+            try:
+                mod = importlib.import_module(name_or_module)
+            except ImportError:
+                mod = None
+            if mod is not None and hasattr(mod, "NAME"):
+                validate_module(mod)
+                return mod
+        if name_or_module not in mods:
+            hint = f"; known: {', '.join(mods) or 'none'}"
+            if import_errors:
+                hint += f"; modules that failed to import: {', '.join(import_errors)}"
+            raise ValueError(f"unknown experiment {name_or_module!r}{hint}")
+        mod = mods[name_or_module]
+    validate_module(mod)
+    return mod
+
+
+def all_claims() -> dict[str, Claim]:
+    """Every claim of every experiment module, ``claim name -> Claim`` (names must be unique)."""
+    out: dict[str, Claim] = {}
+    for mod in experiment_modules().values():
+        for c in getattr(mod, "CLAIMS", []):
+            if c.name in out:
+                raise ValueError(f"claim name {c.name!r} is used twice (experiments {out[c.name].experiment!r} and {c.experiment!r})")
+            out[c.name] = c
+    return out
+
+
+def code_version(mod: types.ModuleType) -> str:
+    """Store key component: ``mod.VERSION`` if set, else the first 12 hex digits of its source hash."""
+    v = getattr(mod, "VERSION", None)
+    if v is not None:
+        return str(v)
+    try:
+        src = inspect.getsource(mod)
+    except (OSError, TypeError):
+        return "unversioned"
+    return hashlib.sha256(src.encode()).hexdigest()[:12]
+
+
+def load_results(name: str | types.ModuleType, *, all_versions: bool = False, store: Any = None):
+    """Stored results of an experiment as a pandas DataFrame (one row per ``(config, seed)``).
+
+    Config keys and scalar results are columns; array results are cells holding NumPy arrays. By
+    default only the current code version's rows are returned (``all_versions=True`` for all).
+    """
+    from mdptheory.store import ResultStore
+
+    mod = get_experiment(name)
+    st = store if store is not None else ResultStore()
+    return st.load(mod.NAME, code_version=None if all_versions else code_version(mod))
+
+
+def describe() -> list[str]:
+    """One line per experiment and per claim (with its bound's source), for ``mdptheory list``."""
+    lines = []
+    for name, mod in experiment_modules().items():
+        lines.append(f"{name}  ({len(getattr(mod, 'GRID', []))} configs x {getattr(mod, 'SEEDS', '?')} seeds; "
+                     f"quick {len(getattr(mod, 'QUICK_GRID', []))} x {getattr(mod, 'QUICK_SEEDS', '?')})")
+        for c in getattr(mod, "CLAIMS", []):
+            lines.append(f"  claim {c.name}: {c.source or '-'}")
+    lines += [f"(failed to import experiments.{m}: {e})" for m, e in import_errors.items()]
+    return lines

@@ -1,0 +1,254 @@
+"""``mdptheory run / verify / figs / export``: the verification sub-commands.
+
+Registered into :mod:`mdptheory.cli` through ``register(subparsers)``; each handler returns the exit
+status. ``verify`` exits 1 when any claim is failed, vacuous or errored, or when a bound, experiment
+or figure module failed to import.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register", "verify", "cmd_run", "cmd_verify", "cmd_figs", "cmd_export"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``run``, ``verify``, ``figs`` and ``export`` to the ``mdptheory`` parser."""
+    p = sub.add_parser("run", help="run an experiment's grid x seeds into the results store (resumable)")
+    p.add_argument("experiment", help="experiment NAME (see `mdptheory list`)")
+    p.add_argument("--quick", action="store_true", help="use the small QUICK_GRID and QUICK_SEEDS")
+    p.add_argument("--seeds", type=int, default=None, help="number of seeds (default: the experiment's)")
+    p.add_argument("--jobs", type=int, default=1, help="local worker processes (joblib; -1 = all cores)")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://host:8786")
+    p.add_argument("--control", default=None, metavar="CLAIM", help="run the named claim's negative-control variant")
+    p.add_argument("--store", default=None, help="results database (default .mdptheory/results.sqlite)")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.set_defaults(handler=cmd_run)
+
+    p = sub.add_parser("verify", help="check claims against their bounds and negative controls; write report/index.html")
+    p.add_argument("claims", nargs="*", metavar="CLAIM", help="claim names (default: all)")
+    p.add_argument("--quick", action="store_true", help="small grids: every claim in a few minutes")
+    p.add_argument("--jobs", type=int, default=2, help="local worker processes (default 2; 1 = in-process)")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address")
+    p.add_argument("--report", default="report/index.html", help="HTML report path (default report/index.html)")
+    p.add_argument("--no-report", action="store_true", help="do not write the HTML report")
+    p.add_argument("--store", default=None, help="results database (default .mdptheory/results.sqlite)")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.set_defaults(handler=cmd_verify)
+
+    p = sub.add_parser("figs", help="draw paper figures into paper_figs/out (runs the experiment if nothing is stored)")
+    p.add_argument("figures", nargs="*", metavar="FIGURE", help="figure names (default: all)")
+    p.add_argument("--quick", action="store_true", help="when results must be computed, use the quick grid")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes if an experiment must run")
+    p.add_argument("--out", default=None, help="output folder (default paper_figs/out)")
+    p.add_argument("--store", default=None, help="results database")
+    p.set_defaults(handler=cmd_figs)
+
+    p = sub.add_parser("export", help="export stored results (one CSV per experiment)")
+    p.add_argument("--csv", action="store_true", required=True, help="write CSV files")
+    p.add_argument("experiments", nargs="*", metavar="EXPERIMENT", help="experiment names (default: all stored)")
+    p.add_argument("--out", default="results_csv", help="output folder (default results_csv/)")
+    p.add_argument("--store", default=None, help="results database")
+    p.set_defaults(handler=cmd_export)
+
+
+def _store(path: str | None):
+    from mdptheory.store import ResultStore
+
+    return ResultStore(path)
+
+
+# ---------------------------------------------------------------------------------------- run
+def cmd_run(args: argparse.Namespace) -> int:
+    from . import all_claims, get_experiment
+    from .runner import execute_jobs, plan_jobs, JobFailure
+
+    mod = get_experiment(args.experiment)
+    overrides = None
+    if args.control:
+        claims = all_claims()
+        if args.control not in claims:
+            raise ValueError(f"unknown claim {args.control!r}; known: {', '.join(claims)}")
+        overrides = claims[args.control].control_overrides
+        if overrides is None:
+            raise ValueError(f"claim {args.control!r} has a wrong-bound control, not a variant to run")
+    st = _store(args.store)
+    jobs = plan_jobs(mod, quick=args.quick, seeds=args.seeds, overrides=overrides)
+    before = len(st.done_keys(mod.NAME, jobs[0].version))
+    t0 = time.perf_counter()
+    failures = execute_jobs(jobs, n_jobs=args.jobs, scheduler=args.scheduler, store=st,
+                            progress=not args.no_progress, desc=mod.NAME)
+    wall = time.perf_counter() - t0
+    stored = st.done_keys(mod.NAME, jobs[0].version)
+    have = sum((j.key, j.seed) in stored for j in jobs)
+    print(f"{mod.NAME}: {have}/{len(jobs)} jobs stored ({len(stored) - before} computed now, "
+          f"{len(jobs) - (len(stored) - before) - len(failures)} already stored) in {wall:.1f}s -> {st.path}")
+    if failures:
+        raise JobFailure(failures)
+    return 0
+
+
+# ------------------------------------------------------------------------------------- verify
+def verify(
+    names: list[str] | None = None,
+    *,
+    quick: bool = False,
+    jobs: int = 2,
+    scheduler: Any = None,
+    store: Any = None,
+    progress: bool = True,
+) -> tuple[list, list[str], dict]:
+    """Run and judge claims; returns ``(results, problems, figures)``.
+
+    All jobs of all selected claims (real grids and control variants) go to one pool, so experiments
+    run in parallel. ``figures`` maps claim name -> ``[(figure name, base64 PNG)]``.
+    """
+    import bounds
+
+    from . import all_claims, get_experiment, import_errors
+    from .claims import ClaimResult, judge
+    from .runner import execute_jobs, plan_jobs
+
+    st = store if store is not None else _store(None)
+    claims = all_claims()
+    problems = [f"bounds.{m}: {e}" for m, e in bounds.import_errors.items()]
+    problems += [f"experiments.{m}: {e}" for m, e in import_errors.items()]
+    if names:
+        unknown = [n for n in names if n not in claims]
+        if unknown:
+            raise ValueError(f"unknown claim(s) {', '.join(unknown)}; known: {', '.join(claims) or 'none'}")
+        claims = {n: claims[n] for n in names}
+    plans: dict[str, tuple[list, list | None]] = {}
+    all_jobs = []
+    for name, c in claims.items():
+        mod = get_experiment(c.experiment)
+        real = plan_jobs(mod, quick=quick)
+        ctl = plan_jobs(mod, quick=quick, overrides=c.control_overrides) if c.control_overrides is not None else None
+        plans[name] = (real, ctl)
+        all_jobs += real + (ctl or [])
+    failures = execute_jobs(all_jobs, n_jobs=jobs, scheduler=scheduler, store=st, progress=progress,
+                            desc="verify" + (" --quick" if quick else ""))
+    failed_jobs = {f[0] for f in failures}
+    problems += [f"job {j.experiment} {j.config} seed {j.seed}: {msg}" for j, msg in failures]
+    results = []
+    for name, c in claims.items():
+        real, ctl = plans[name]
+        bad = [j for j in real + (ctl or []) if j in failed_jobs]
+        if bad:
+            results.append(ClaimResult(c, "error", error=f"{len(bad)} job(s) failed, first: {dict(failures)[bad[0]]}"))
+            continue
+        load = lambda js: st.load(js[0].experiment, code_version=js[0].version, keys=[(j.key, j.seed) for j in js])  # noqa: E731
+        results.append(judge(c, load(real), load(ctl) if ctl else None))
+    figures = _claim_figures(results, problems, st)
+    return results, problems, figures
+
+
+def _claim_figures(results: list, problems: list[str], store: Any) -> dict[str, list[tuple[str, str]]]:
+    """Draw every figure attached to the judged claims (by CLAIMS list, else by EXPERIMENT)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import paper_figs
+
+    from . import get_experiment, code_version
+    from .report import figure_png
+
+    problems += [f"paper_figs.{m}: {e}" for m, e in paper_figs.import_errors.items()]
+    out: dict[str, list[tuple[str, str]]] = {}
+    judged = {r.claim.name: r.claim for r in results}
+    cache: dict[str, str] = {}
+    for fname, fmod in paper_figs.figure_modules().items():
+        targets = [n for n, c in judged.items()
+                   if (n in getattr(fmod, "CLAIMS", ())) or (not hasattr(fmod, "CLAIMS") and c.experiment == fmod.EXPERIMENT)]
+        if not targets:
+            continue
+        try:
+            if fname not in cache:
+                mod = get_experiment(fmod.EXPERIMENT)
+                df = store.load(mod.NAME, code_version=code_version(mod))
+                fig = fmod.draw(df)  # embedded in the report only; `mdptheory figs` writes the files
+                cache[fname] = figure_png(fig)
+                plt.close(fig)
+            for n in targets:
+                out.setdefault(n, []).append((fname, cache[fname]))
+        except Exception as exc:  # noqa: BLE001 - a broken figure is a reported problem, not a crash
+            problems.append(f"figure {fname}: {type(exc).__name__}: {exc}")
+    return out
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .report import format_table, write_report
+
+    t0 = time.perf_counter()
+    results, problems, figures = verify(args.claims or None, quick=args.quick, jobs=args.jobs,
+                                        scheduler=args.scheduler, store=_store(args.store),
+                                        progress=not args.no_progress)
+    wall = time.perf_counter() - t0
+    if not results:
+        print("no claims registered")
+    else:
+        print(format_table(results))
+    for r in results:
+        if r.status != "verified":
+            why = r.error or (r.verdict.explanation if r.status == "failed" else
+                              (r.control_verdict.explanation if r.control_verdict else ""))
+            print(f"  {r.claim.name}: {r.status}: {why}")
+    for p in problems:
+        print(f"  problem: {p}", file=sys.stderr)
+    counts = {s: sum(r.status == s for r in results) for s in ("verified", "failed", "vacuous", "error")}
+    print(", ".join(f"{v} {k}" for k, v in counts.items()) + f" in {wall:.1f}s" + (" (quick)" if args.quick else ""))
+    if not args.no_report:
+        path = write_report(results, args.report, figures, problems=problems,
+                            meta={"command": "mdptheory " + " ".join(sys.argv[1:]) if sys.argv else "verify",
+                                  "mode": "quick" if args.quick else "full", "wall time": f"{wall:.1f} s"})
+        print(f"report: {path}")
+    ok = results and all(r.ok for r in results) and not problems
+    return 0 if ok else 1
+
+
+# --------------------------------------------------------------------------------------- figs
+def cmd_figs(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import paper_figs
+
+    from . import code_version, get_experiment
+    from .runner import run_experiment
+
+    st = _store(args.store)
+    names = args.figures or list(paper_figs.figure_modules())
+    if not names:
+        print("no figures registered")
+        return 0
+    for name in names:
+        fmod = paper_figs.get_figure(name)
+        mod = get_experiment(fmod.EXPERIMENT)
+        df = st.load(mod.NAME, code_version=code_version(mod))
+        if len(df) == 0:
+            print(f"{name}: no stored results for {mod.NAME}; running it{' (quick)' if args.quick else ''}")
+            run_experiment(mod, quick=args.quick, jobs=args.jobs, store=st)
+            df = st.load(mod.NAME, code_version=code_version(mod))
+        fig = fmod.draw(df)
+        paths = paper_figs.save_figure(fig, name, args.out)
+        plt.close(fig)
+        print(f"{name}: " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+# ------------------------------------------------------------------------------------- export
+def cmd_export(args: argparse.Namespace) -> int:
+    st = _store(args.store)
+    paths = st.export_csv(args.out, args.experiments or None)
+    for p in paths:
+        print(p)
+    if not paths:
+        print(f"nothing stored in {st.path}")
+    return 0

@@ -1,0 +1,152 @@
+"""Self-contained HTML report of a ``mdptheory verify`` run (``report/index.html``).
+
+One file, no network: the table (claim, source, bound, empirical, tightness ratio, control, verdict),
+then one section per claim with its bound rendered from :meth:`bounds.Bound.latex` by matplotlib's
+mathtext into an embedded PNG (the raw LaTeX is shown next to it, and alone if mathtext cannot parse
+it), the check's and the control's explanations, and the claim's figures as base64 PNGs.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import html
+import io
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from .claims import ClaimResult
+
+__all__ = ["format_table", "latex_png", "figure_png", "write_report"]
+
+COLUMNS = ("claim", "source", "bound", "empirical", "ratio", "control", "verdict")
+
+_CSS = """
+body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
+table{border-collapse:collapse;width:100%;font-size:90%}th,td{border:1px solid #ccc;padding:4px 6px;text-align:left}
+th{background:#f0f0f0}.verified{background:#e3f6e3}.failed{background:#fbe3e3}.vacuous{background:#fff3cd}
+.error{background:#f3d6f3}code{background:#f6f6f6;padding:1px 3px}section{border-top:1px solid #ddd;margin-top:1.5em}
+img.fig{max-width:100%}.expl{font-size:92%}
+"""
+
+
+def format_table(results: Sequence[ClaimResult], width: int = 38) -> str:
+    """Plain-text table of the results (long cells are shortened to ``width`` characters)."""
+    rows = [r.row() for r in results]
+    cut = lambda s: s if len(s) <= width else s[: width - 1] + "…"  # noqa: E731
+    cells = [[cut(str(row[c])) for c in COLUMNS] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(COLUMNS)]
+    line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths))  # noqa: E731
+    out = [line(COLUMNS), line(["-" * w for w in widths])] + [line(r) for r in cells]
+    return "\n".join(out)
+
+
+def _png_b64(fig, dpi: int = 110) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.03)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def latex_png(tex: str, fontsize: int = 13) -> str | None:
+    """Render ``tex`` with matplotlib mathtext; base64 PNG, or ``None`` if mathtext cannot parse it."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(0.1, 0.1))
+    fig.text(0, 0, f"${tex}$", fontsize=fontsize)
+    try:
+        return _png_b64(fig, dpi=120)
+    except (ValueError, RuntimeError):
+        return None
+
+
+def figure_png(fig) -> str:
+    """A matplotlib Figure as a base64 PNG string."""
+    return _png_b64(fig)
+
+
+def _esc(x: Any) -> str:
+    return html.escape(str(x))
+
+
+def _claim_section(r: ClaimResult, figures: Iterable[tuple[str, str]]) -> str:
+    c = r.claim
+    parts = [f'<section id="{_esc(c.name)}"><h2>{_esc(c.name)} <span class="{r.status}">[{r.status}]</span></h2>']
+    if c.description:
+        parts.append(f"<p>{_esc(c.description)}</p>")
+    parts.append(f"<p><b>Source:</b> {_esc(c.source or '-')} &middot; <b>experiment:</b> <code>{_esc(c.experiment)}</code></p>")
+    b = c.bound
+    if b is not None:
+        tex = b.latex()
+        img = latex_png(tex)
+        parts.append(f"<p><b>Bound</b> <code>{_esc(b.name)}</code> ({_esc(b.kind)}, provenance {_esc(b.provenance)}"
+                     f"{', holds w.p. ' + _esc(b.probability) if b.probability else ''}"
+                     f"{', hidden constant' if b.hidden_constant else ''}):</p>")
+        if img:
+            parts.append(f'<p><img alt="{_esc(tex)}" src="data:image/png;base64,{img}"></p>')
+        parts.append(f"<p>LaTeX: <code>{_esc(tex)}</code></p>")
+        items = [f"<li><code>{_esc(k)}</code>: {_esc(v)}</li>" for k, v in b.symbols.items()]
+        items += [f"<li>constant <code>{_esc(k)}</code> = {v:g}</li>" for k, v in b.constants.items()]
+        items += [f"<li>assumption: {_esc(a)}</li>" for a in b.assumptions]
+        parts.append("<ul>" + "".join(items) + "</ul>")
+    if r.verdict is not None:
+        parts.append(f'<p class="expl"><b>Check ({"passed" if r.verdict.passed else "failed"}):</b> {_esc(r.verdict.explanation)}</p>')
+    if r.control_verdict is not None:
+        ctl = c.control_overrides
+        what = f"variant <code>{_esc(ctl)}</code>" if ctl is not None else "wrong-bound control"
+        parts.append(f'<p class="expl"><b>Negative control</b> ({what}; '
+                     f'{"rejected, as it must be" if not r.control_verdict.passed else "PASSED: the check cannot tell it apart"}): '
+                     f"{_esc(r.control_verdict.explanation)}</p>")
+    if r.error:
+        parts.append(f"<p><b>Error:</b> <code>{_esc(r.error)}</code></p>")
+    for name, png in figures:
+        parts.append(f'<figure><img class="fig" alt="{_esc(name)}" src="data:image/png;base64,{png}">'
+                     f"<figcaption>{_esc(name)}</figcaption></figure>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def write_report(
+    results: Sequence[ClaimResult],
+    path: str | Path = "report/index.html",
+    figures: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+    *,
+    title: str = "mdptheory verification report",
+    meta: Mapping[str, Any] | None = None,
+    problems: Sequence[str] = (),
+) -> Path:
+    """Write the report and return its path.
+
+    Parameters
+    ----------
+    results : list of ClaimResult
+    path : output file (its folder is created).
+    figures : dict claim name -> [(figure name, base64 PNG), ...]
+    meta : extra key/values shown under the title (command, wall time, mode, ...).
+    problems : lines listed in a "Problems" box (modules that failed to import, failed jobs).
+    """
+    figures = figures or {}
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    counts = {s: sum(r.status == s for r in results) for s in ("verified", "failed", "vacuous", "error")}
+    head = [f"<h1>{_esc(title)}</h1>",
+            f"<p>Generated {_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M UTC}. "
+            + ", ".join(f"{v} {k}" for k, v in counts.items()) + ".</p>"]
+    if meta:
+        head.append("<p>" + " &middot; ".join(f"<b>{_esc(k)}:</b> {_esc(v)}" for k, v in meta.items()) + "</p>")
+    head.append("<p>A claim is <b>verified</b> when its check passes on the real runs and fails on the negative "
+                "control; <b>failed</b> when the real runs fail; <b>vacuous</b> when the control passes too.</p>")
+    if problems:
+        head.append("<h3>Problems</h3><ul>" + "".join(f"<li><code>{_esc(x)}</code></li>" for x in problems) + "</ul>")
+    rows = []
+    for r in results:
+        row = r.row()
+        cells = "".join(
+            f'<td><a href="#{_esc(r.claim.name)}">{_esc(row[c])}</a></td>' if c == "claim" else f"<td>{_esc(row[c])}</td>"
+            for c in COLUMNS
+        )
+        rows.append(f'<tr class="{r.status}">{cells}</tr>')
+    table = ("<table><tr>" + "".join(f"<th>{c}</th>" for c in COLUMNS) + "</tr>" + "".join(rows) + "</table>")
+    body = "\n".join(_claim_section(r, figures.get(r.claim.name, ())) for r in results)
+    doc = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{_esc(title)}</title>"
+           f"<style>{_CSS}</style></head><body>{''.join(head)}{table}{body}</body></html>")
+    p.write_text(doc, encoding="utf-8")
+    return p

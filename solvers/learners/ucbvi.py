@@ -1,0 +1,115 @@
+r"""UCBVI (Azar, Osband, Munos, ICML 2017, "Minimax Regret Bounds for Reinforcement Learning").
+
+Optimistic value iteration on the empirical model plus a bonus (Azar et al. 2017, Algorithm 1
+"UCBVI" calling Algorithm 2 "UCB-Q-values"), stages 0-based here:
+
+``Q_h(s,a) = min(v_clip[h], r_h(s,a) + p̂_h(·|s,a) V_{h+1} + b_h(s,a))`` for visited ``(s,a)``,
+``Q_h(s,a) = v_clip[h]`` otherwise, ``V_h = max_a Q_h``, ``V_H = 0``.
+
+Bonuses, with ``n = n_h(s,a)`` and ``L = log(5 S A T_steps / δ)``, ``T_steps = H * n_episodes``
+(constants [R]: recalled from the paper, not re-read; they are named arguments):
+
+- ``bonus="hoeffding"`` (UCBVI-CH, Algorithm 3 ``bonus_1``): ``b = 7 H L / sqrt(n)``;
+- ``bonus="bernstein"`` (UCBVI-BF, Algorithm 4 ``bonus_2``):
+  ``b = sqrt(8 L Var_{p̂}(V_{h+1}) / n) + 14 H L / (3 n)
+  + sqrt(8 sum_y p̂(y) min(100^2 H^3 S^2 A L^2 / n'_{h+1}(y), H^2) / n)``,
+  ``n'_{h+1}(y)`` the number of visits of ``y`` at stage ``h+1``.
+
+``constants="experiments"`` reproduces the OPSRL code's baselines (``ucbvi.yaml``/``ucbviB.yaml``,
+spec §2.5-2.6: no log factors, no constants): Hoeffding ``b = (H - h) / (2 sqrt(n))``, Bernstein
+``b = sqrt(Var_{p̂}(V_{h+1}) / n) + (H - h) / n``, values clipped at ``H - h``. The theory version
+clips at ``H`` (Azar's ``min(Q, H)``) and drops the monotone ``min(Q_{k-1}, ·)`` of Algorithm 2.
+Transitions are estimated per stage or shared (``stage_dependent``; Azar's MDP is stationary).
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+from . import _kernels as K
+from .base import EpisodicLearner
+
+__all__ = ["UCBVI", "ucbvi_log_factor"]
+
+
+def ucbvi_log_factor(S: int, A: int, H: int, n_episodes: int, delta: float) -> float:
+    """``L = log(5 S A T / δ)`` with ``T = H * n_episodes`` steps (Azar et al. 2017, Algorithm 1) [R]."""
+    if not 0.0 < delta < 1.0:
+        raise ValueError(f"delta must lie in (0, 1), got {delta}")
+    return math.log(5.0 * S * A * H * n_episodes / delta)
+
+
+class UCBVI(EpisodicLearner):
+    """UCBVI with Hoeffding (CH) or Bernstein (BF) bonus; see the module docstring.
+
+    Parameters
+    ----------
+    S, A, H, rewards, rng, stage_dependent, backend
+        See :class:`~solvers.learners.base.EpisodicLearner`.
+    bonus : {"hoeffding", "bernstein"}
+    constants : {"theory", "experiments"}
+    n_episodes : int
+        Planned number of episodes (enters ``L``; theory only).
+    delta : float
+        Confidence level (theory only).
+    bonus_scale : float
+        Multiplies the whole bonus (1 = the formulas above); ``0`` gives the greedy empirical agent.
+    """
+
+    name = "UCBVI"
+
+    def __init__(self, S: int, A: int, H: int, rewards: Any = None, *, bonus: str = "hoeffding",
+                 constants: str = "experiments", n_episodes: int = 10_000, delta: float = 0.1,
+                 bonus_scale: float = 1.0, stage_dependent: bool = False, rng=None, backend: str = "numba") -> None:
+        super().__init__(S, A, H, rewards, rng=rng, stage_dependent=stage_dependent, backend=backend)
+        if bonus not in ("hoeffding", "bernstein"):
+            raise ValueError(f"bonus must be 'hoeffding' or 'bernstein', got {bonus!r}")
+        if constants not in ("theory", "experiments"):
+            raise ValueError(f"constants must be 'theory' or 'experiments', got {constants!r}")
+        if not (np.isfinite(bonus_scale) and bonus_scale >= 0):
+            raise ValueError(f"bonus_scale must be a finite number >= 0, got {bonus_scale!r}")
+        self.bonus, self.constants, self.bonus_scale = bonus, constants, float(bonus_scale)
+        self.n_episodes, self.delta = int(n_episodes), float(delta)
+        stage_left = H - np.arange(H, dtype=np.float64)
+        c = self.bonus_scale
+        if constants == "theory":
+            self.L = ucbvi_log_factor(S, A, H, n_episodes, delta)
+            self.vmax = np.full(H, float(H))
+            self.v_clip = np.full(H, float(H))
+            # Azar et al. 2017: bonus_1 = 7HL/sqrt(n); bonus_2 constants 8, 14/3, 8, 100^2 [R]
+            self.c_hoef, self.c_var, self.c_lin, self.c_corr, self.c_corr_num = 7 * c, 8 * c * c, 14 / 3 * c, 8 * c * c, 1e4
+        else:
+            self.L = 1.0
+            self.vmax = stage_left
+            self.v_clip = stage_left.copy()
+            self.c_hoef, self.c_var, self.c_lin, self.c_corr, self.c_corr_num = 0.5 * c, c * c, c, 0.0, 0.0
+        self.bonus_values: np.ndarray | None = None
+
+    def _inv_next_visits(self) -> np.ndarray:
+        """``(H, S)``: ``1 / n'_{h+1}(y)``, visits of ``y`` at stage ``h+1`` (``inf`` if none)."""
+        arrivals = self.counts.sum(axis=(1, 2))                    # (G, S): arrivals at stage g+1
+        arrivals = np.broadcast_to(arrivals, (self.H, self.S))
+        with np.errstate(divide="ignore"):
+            return np.ascontiguousarray(1.0 / arrivals)
+
+    def policy(self) -> np.ndarray:
+        t0 = time.perf_counter()
+        ptr, idx, cnt = self._support(self.counts)
+        inv_next = self._inv_next_visits() if (self.bonus == "bernstein" and self.c_corr > 0) else np.zeros((self.H, self.S))
+        t1 = time.perf_counter()
+        backward = K.ucbvi_backward if self.backend == "numba" else K.ucbvi_backward_numpy
+        self.Q, self.V, self.bonus_values = backward(
+            ptr, idx, cnt, self.R, self.v_clip, self.stage_dependent, self.bonus == "bernstein", self.c_hoef,
+            self.c_var, self.c_lin, self.c_corr, self.c_corr_num, self.L, self.vmax, float(self.H),
+            float(self.S), float(self.A), inv_next)
+        pi = self.Q.argmax(axis=2).astype(np.int64)
+        self.phase_times["sampling"] += t1 - t0
+        self.phase_times["planning"] += time.perf_counter() - t1
+        return pi
+
+    def _param_repr(self) -> str:
+        return (f"bonus={self.bonus!r}, constants={self.constants!r}, L={self.L:.4g}, bonus_scale={self.bonus_scale:g}, "
+                f"stage_dependent={self.stage_dependent}")

@@ -1,0 +1,194 @@
+"""The frozen result object returned by every exact planner, and the shared argument checks."""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+#: Status strings a planner may report in :attr:`PlanningResult.status`.
+STATUSES = ("converged", "max_iter", "timeout", "callback", "inaccurate", "exact")
+
+BACKENDS = ("numba", "numpy")
+
+
+class ConvergenceWarning(UserWarning):
+    """Issued when a planner stops before its certificate reaches ``tol``."""
+
+
+class NotConvergedError(RuntimeError):
+    """Raised instead of :class:`ConvergenceWarning` when a planner is called with ``strict=True``."""
+
+
+@dataclass(frozen=True, eq=False)
+class PlanningResult:
+    r"""Outcome of an exact planner, with its certificate.
+
+    Attributes
+    ----------
+    V : ndarray
+        Discounted: ``(S,)``, ``V[s]`` estimate of :math:`V^*(s)` (or :math:`V^\pi(s)` for
+        :func:`solvers.policy_evaluation`). Episodic: ``(H+1, S)``, ``V[h, s]`` value-to-go from stage
+        ``h`` (0-based) with ``V[H] = 0``.
+    Q : ndarray
+        Discounted ``(S, A)``; episodic ``(H, S, A)``. Consistent with ``V``: ``V = max_a Q`` for
+        optimal planners, ``V = sum_a pi(a|s) Q`` for policy evaluation.
+    policy : ndarray
+        Optimal planners: deterministic greedy policy, int64 ``(S,)`` or ``(H, S)``. Policy evaluation:
+        the evaluated policy as given (int ``(S,)``/``(H, S)`` or stochastic ``(S, A)``/``(H, S, A)``).
+    iterations : int
+        Outer iterations (VI: sweeps; PI/MPI: improvement steps; LP: HiGHS iterations; episodic: ``H``).
+    residual : float
+        Sup-norm Bellman residual ``||T V_k - V_k||_inf`` of the last iterate ``V_k`` the certificate
+        was computed from (``T`` = optimality operator, or ``T^pi`` for policy evaluation). ``0.0`` for
+        the episodic recursions, which are exact by construction.
+    error_bound : float
+        Certified bound on ``||V - V*||_inf`` (or ``||V - V^pi||_inf``) for the returned ``V`` and on
+        ``||Q - Q*||_inf`` for the returned ``Q``, in exact arithmetic. ``converged`` means
+        ``error_bound <= tol``.
+    converged : bool
+    status : str
+        One of ``"converged"``, ``"max_iter"``, ``"timeout"``, ``"callback"`` (the callback asked to
+        stop), ``"inaccurate"`` (LP finished but its a-posteriori bound exceeds ``tol``), ``"exact"``
+        (episodic recursions).
+    wall_time : float
+        Seconds spent in the planner (``time.perf_counter``), including Numba dispatch, not compilation
+        caches loaded at import.
+    method : str
+    backend : str
+        ``"numba"`` or ``"numpy"``.
+    trace : dict of ndarray or None
+        When requested: per-iteration ``"residual"``, ``"error_bound"`` (bracket half-width),
+        ``"supnorm_bound"`` and, with ``trace="V"``, ``"V"`` ``(iterations, S)``.
+    extra : dict
+        Method-specific diagnostics, documented per planner, e.g. ``"V_lower"``/``"V_upper"`` (the
+        MacQueen bracket, ``(S,)``), ``"policy_gap_bound"`` (certified ``||V* - V^policy||_inf``),
+        ``"supnorm_bound"`` and ``"occupancy"`` (LP).
+    """
+
+    V: np.ndarray
+    Q: np.ndarray
+    policy: np.ndarray
+    iterations: int
+    residual: float
+    error_bound: float
+    converged: bool
+    status: str
+    wall_time: float
+    method: str
+    backend: str
+    trace: dict | None = None
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for arr in (self.V, self.Q, self.policy):
+            if isinstance(arr, np.ndarray):
+                arr.flags.writeable = False
+
+    @property
+    def policy_gap_bound(self) -> float:
+        """Certified bound on ``||V* - V^policy||_inf`` for the returned policy (``inf`` if unknown)."""
+        return float(self.extra.get("policy_gap_bound", math.inf))
+
+    def __repr__(self) -> str:  # arrays are long; show the certificate instead
+        return (
+            f"PlanningResult(method={self.method!r}, backend={self.backend!r}, status={self.status!r}, "
+            f"iterations={self.iterations}, residual={self.residual:.3g}, "
+            f"error_bound={self.error_bound:.3g}, wall_time={self.wall_time:.3g}s, V.shape={self.V.shape})"
+        )
+
+
+# ----------------------------------------------------------------------------------------------
+# argument checks shared by the planners
+# ----------------------------------------------------------------------------------------------
+
+def check_backend(backend: str) -> str:
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    return backend
+
+
+def check_tol(tol: float) -> float:
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.integer, np.floating)):
+        raise TypeError(f"tol must be a positive float, got {tol!r}")
+    tol = float(tol)
+    if not (tol > 0 and math.isfinite(tol)):
+        raise ValueError(f"tol must be a positive finite float (a certified sup-norm error on V), got {tol}")
+    return tol
+
+
+def check_max_iter(max_iter: Any, name: str = "max_iter") -> int | None:
+    if max_iter is None:
+        return None
+    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)):
+        raise TypeError(f"{name} must be an int >= 1 or None (derived default), got {max_iter!r}")
+    if max_iter < 1:
+        raise ValueError(f"{name} must be >= 1, got {max_iter}")
+    return int(max_iter)
+
+
+def discount_of(mdp: Any, solver: str) -> float:
+    """Return ``mdp.gamma`` as a float in ``[0, 1)`` or raise, pointing to the right solver."""
+    if not all(hasattr(mdp, f) for f in ("P", "R", "gamma")):
+        hint = (" (an EpisodicMDP: use solvers.backward_induction or solvers.policy_evaluation)"
+                if hasattr(mdp, "H") else "")
+        raise TypeError(f"{solver} needs a discounted mdptheory.FiniteMDP, got {type(mdp).__name__}{hint}")
+    gamma = mdp.gamma
+    if gamma is None or not (0.0 <= float(gamma) < 1.0):
+        raise ValueError(
+            f"{solver} solves discounted MDPs and needs gamma in [0, 1), got gamma={gamma}. "
+            "For gamma = 1 with a finite horizon use solvers.backward_induction on an EpisodicMDP "
+            "(EpisodicMDP.stationary(P, R, H)); for the average-reward criterion (gamma=None) use "
+            "solvers.relative_value_iteration."
+        )
+    return float(gamma)
+
+
+def default_max_iter(gamma: float, tol: float, scale: float) -> int:
+    r"""Sweeps after which the sup-norm certificate is guaranteed ``<= tol`` in exact arithmetic.
+
+    With ``V_0`` given, ``||T V_k - V_k|| <= gamma^k ||T V_0 - V_0|| <= gamma^k * scale`` and the
+    bracket half-width is at most ``gamma/(1-gamma) ||T V_k - V_k||``; solving
+    ``gamma^(k+1) scale / (1 - gamma) <= tol`` for ``k`` gives the cap. ``scale`` is
+    ``r_max + (1 + gamma) ||V_0||_inf``. The result is clamped to ``[10, 10**7]`` plus a margin of 10
+    sweeps for rounding; the cap is a safety net, never silently changed once the user gives one.
+    """
+    if scale <= 0 or gamma == 0.0:
+        return 10
+    k = math.log(tol * (1.0 - gamma) / scale) / math.log(gamma) - 1.0
+    return int(min(max(math.ceil(k), 0) + 10, 10**7))
+
+
+def finish(status: str, converged: bool, strict: bool, solver: str, detail: str, stacklevel: int = 3) -> None:
+    """Warn (or raise under ``strict``) when a planner did not reach its tolerance.
+
+    A stop requested by the user's callback is not a failure: no warning, ``converged`` stays False.
+    """
+    if converged or status == "callback":
+        return
+    msg = f"{solver} stopped with status {status!r} before reaching tol: {detail}"
+    if strict:
+        raise NotConvergedError(msg)
+    warnings.warn(msg, ConvergenceWarning, stacklevel=stacklevel)
+
+
+def make_trace(trace: Any) -> dict | None:
+    if trace is False or trace is None:
+        return None
+    if trace is True or trace == "V":
+        t = {"residual": [], "error_bound": [], "supnorm_bound": []}
+        if trace == "V" and trace is not True:
+            t["V"] = []
+        return t
+    raise ValueError(f"trace must be False, True or 'V' (also store V per iteration), got {trace!r}")
+
+
+def freeze_trace(t: dict | None) -> dict | None:
+    if t is None:
+        return None
+    return {k: np.asarray(v, dtype=np.float64) for k, v in t.items()}
+
+
+CallbackT = Callable[[int, float, float], Any]

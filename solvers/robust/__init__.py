@@ -1,0 +1,14 @@
+"""Robust dynamic programming: nature's worst-case response and robust planners (see docs/robust.md).
+
+- :func:`worst_case` / :func:`worst_case_rows`: the inner problem for TV / KL / chi-square sets,
+  constrained (``TV(rho)``) or regularized (``TV(lam=...)``), with the minimizing distribution.
+- :func:`robust_backward_induction` (episodic; ``"sa"`` tabular or ``"d"``-rectangular linear),
+  :func:`robust_value_iteration` (discounted, ``"sa"``), :func:`robust_policy_evaluation`.
+"""
+from .inner import worst_case, worst_case_rows
+from .planners import divergence_rows, robust_backward_induction, robust_policy_evaluation, robust_value_iteration
+
+__all__ = [
+    "worst_case", "worst_case_rows", "robust_backward_induction", "robust_value_iteration",
+    "robust_policy_evaluation", "divergence_rows",
+]

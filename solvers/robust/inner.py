@@ -1,0 +1,132 @@
+r"""The inner problem of robust dynamic programming: nature's worst-case response.
+
+``worst_case(p0, V, uncertainty) -> (value, p_worst)`` solves, for a nominal next-state distribution
+``p0 (S,)`` and next-state values ``V (S,)``,
+
+- constrained sets (``TV(rho)``, ``KL(rho)``, ``ChiSquare(rho)``): ``inf { <p, V> : D(p||p0) <= rho }``;
+- regularized sets (``.regularized(lam)``): ``inf { <p, V> + lam D(p||p0) }``,
+
+over the probability simplex, returning the optimal value and a minimizer ``p_worst`` (which attains
+the value: ``<p_worst, V> (+ lam D(p_worst||p0)) == value``). ``worst_case_rows`` does the same for many
+rows ``P0 (n, S)`` sharing one ``V`` — the shape of one robust Bellman sweep (rows = state-action
+pairs for ``"sa"``-rectangular sets, latent factors ``mu_{h,i}`` for ``"d"``-rectangular ones).
+
+Methods (spec ``r2pvi_drrpo.md`` section 1.4; derivations in ``docs/robust.md``):
+
+=========== =============================================== ========================================
+divergence  regularized (``lam``)                           constrained (``rho``)
+=========== =============================================== ========================================
+TV          ``E_p0[min(V, min V + lam)]``, O(S)             move ``rho`` mass top -> argmin, O(S log S)
+KL          ``-lam log E_p0 e^{-V/lam}`` (log-sum-exp), O(S) 1-D dual in ``beta``: root of KL(q)=rho
+chi-square  KKT threshold, exact breakpoint search          Lagrangian family, exact breakpoints
+=========== =============================================== ========================================
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from mdptheory.uncertainty import UncertaintySet
+from mdptheory.validation import PROB_ATOL, as_float_array, check_distribution
+
+from . import _kernels, _numpy
+
+BACKENDS = ("numba", "numpy")
+
+
+def _check_uncertainty(uncertainty) -> None:
+    if not isinstance(uncertainty, UncertaintySet):
+        raise TypeError(
+            f"uncertainty must be a mdptheory.uncertainty set such as TV(0.1) or KL(lam=1.0), "
+            f"got {type(uncertainty).__name__}"
+        )
+
+
+def _check_backend(backend: str) -> None:
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+
+
+def inner_solver(uncertainty: UncertaintySet, backend: str = "numba"):
+    """The row solver ``f(P0 (n,S), V (S,), param (n,)[, want_p]) -> (values, P_worst)`` for this set."""
+    _check_uncertainty(uncertainty)
+    _check_backend(backend)
+    key = (uncertainty.divergence_name, uncertainty.is_regularized)
+    if backend == "numba":
+        return _kernels.KERNELS[key]
+    twin = _numpy.TWINS[key]
+    return lambda P0, V, param, want_p=True: twin(P0, V, param)
+
+
+def worst_case_rows(P0: np.ndarray, V: np.ndarray, uncertainty: UncertaintySet, *, want_p: bool = True,
+                    backend: str = "numba", validate: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Nature's response for every row of ``P0`` against the shared value vector ``V``.
+
+    Parameters
+    ----------
+    P0 : ndarray (n, S)
+        Nominal distributions, one per row (state-action pair or latent factor).
+    V : ndarray (S,)
+        Next-state values.
+    uncertainty : UncertaintySet
+        ``rho``/``lam`` may be a scalar or an array broadcastable to ``(n,)``.
+    want_p : bool
+        Return the worst-case rows too (else an empty ``(0, S)`` array; slightly faster).
+    backend : {"numba", "numpy"}
+    validate : bool
+        Check the inputs (planners that already validated pass ``False``).
+
+    Returns
+    -------
+    values : ndarray (n,)
+    P_worst : ndarray (n, S) (or (0, S) when ``want_p`` is False)
+    """
+    _check_uncertainty(uncertainty)
+    _check_backend(backend)
+    if validate:
+        P0 = as_float_array(P0, "P0", ndim=2)
+        V = as_float_array(V, "V", ndim=1)
+        if P0.shape[1] != V.shape[0]:
+            raise ValueError(f"P0 has {P0.shape[1]} columns but V has {V.shape[0]} entries; they must match")
+        check_distribution(P0, "P0", PROB_ATOL)
+    param = uncertainty.param_rows((P0.shape[0],), "P0 rows")
+    return inner_solver(uncertainty, backend)(P0, V, param, want_p)
+
+
+def worst_case(p0: np.ndarray, V: np.ndarray, uncertainty: UncertaintySet, *,
+               backend: str = "numba") -> tuple[float, np.ndarray]:
+    """Nature's worst-case response for one nominal distribution.
+
+    Parameters
+    ----------
+    p0 : ndarray (S,)
+        Nominal next-state distribution.
+    V : ndarray (S,)
+        Next-state values.
+    uncertainty : UncertaintySet
+        e.g. ``TV(0.1)``, ``KL(0.05)``, ``ChiSquare(lam=2.0)``; a scalar parameter.
+
+    Returns
+    -------
+    value : float
+        ``inf_{D(p||p0) <= rho} <p, V>`` or ``inf_p <p, V> + lam D(p||p0)``.
+    p_worst : ndarray (S,)
+        A minimizer (it attains ``value``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mdptheory.uncertainty import TV
+    >>> v, p = worst_case(np.array([0.5, 0.5]), np.array([0.0, 1.0]), TV(0.2))
+    >>> round(v, 12), p.round(12).tolist()
+    (0.3, [0.7, 0.3])
+    """
+    p0 = as_float_array(p0, "p0", ndim=1)
+    V = as_float_array(V, "V", ndim=1)
+    if p0.shape != V.shape:
+        raise ValueError(f"p0 has shape {p0.shape} but V has shape {V.shape}; they must match")
+    check_distribution(p0, "p0", PROB_ATOL)
+    _check_uncertainty(uncertainty)
+    if np.ndim(uncertainty.param) != 0:
+        raise ValueError(f"worst_case needs a scalar rho/lam, got an array in {uncertainty!r}; use worst_case_rows")
+    vals, Pw = worst_case_rows(p0[None, :], V, uncertainty, backend=backend, validate=False)
+    return float(vals[0]), Pw[0]

@@ -1,0 +1,327 @@
+r"""Robust planners: the nominal Bellman sweep with the inner expectation replaced by nature.
+
+For rectangular uncertainty the robust Bellman operator is the nominal one with
+``sum_s' P(s'|s,a) V(s')`` replaced by nature's worst-case response (:mod:`solvers.robust.inner`):
+
+- ``"sa"``-rectangular (Iyengar 2005; Nilim & El Ghaoui 2005): one ball / penalty per ``(s, a)``
+  around ``P0(.|s, a)``: ``Q(s,a) = R(s,a) + gamma * nature(P0(.|s,a), V)``;
+- ``"d"``-rectangular (Liu & Xu 2024, DRPVI; Tang, Liu & Xu 2025, R2PVI; spec section 1.2-1.3): one
+  ball / penalty per latent factor ``mu_{h,i}`` of a d-rectangular :class:`mdptheory.LinearMDP`:
+  ``nu_{h,i} = nature(mu_{h,i}, V_{h+1})`` and ``Q_h(s,a) = phi(s,a) . (theta_h + nu_h)``. In the
+  regularized case the penalty is ``lam * sum_i phi_i(s,a) D(mu_i || mu0_i)`` (spec eq. for the
+  d-RRMDP), which is what keeps ``Q`` linear in ``phi``.
+
+Regularized values include nature's penalty (they are the ``V^{pi,lam}`` of R2PVI), so for every
+uncertainty set ``V_robust <= V_nominal`` (nature may always play ``P0`` at zero cost).
+
+Every planner returns a :class:`solvers.PlanningResult`; robust-specific outputs are in ``extra``:
+
+``"P_worst"``
+    Worst-case kernel: ``(S, A, S)`` discounted, ``(H, S, A, S)`` episodic (for ``"d"``: ``phi . mu_worst``).
+``"penalty"``
+    Nature's per-step penalty ``(S, A)`` / ``(H, S, A)``: ``lam * D(P_worst || P0)`` (``"sa"``) or
+    ``lam * sum_i phi_i D(mu_worst_i || mu_i)`` (``"d"``); zeros for constrained sets. The *nominal*
+    evaluation of the policy under ``P_worst`` with rewards ``R + penalty`` reproduces ``V``.
+``"mu_worst"``, ``"nu"``
+    ``"d"`` only: worst-case factors ``(H, d, S)`` and robust next values ``nu[h, i]`` ``(H, d)``.
+``"uncertainty"``, ``"rect"``
+    The set and rectangularity used.
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+from mdptheory.episodic import EpisodicMDP
+from mdptheory.finite import FiniteMDP
+from mdptheory.linear import LinearMDP
+from mdptheory.policies import as_stochastic, validate_policy
+from mdptheory.uncertainty import UncertaintySet
+
+from .._bracket import macqueen
+from ..result import PlanningResult, check_max_iter, check_tol, default_max_iter, discount_of, finish
+from .inner import _check_backend, _check_uncertainty, inner_solver
+
+__all__ = ["robust_value_iteration", "robust_backward_induction", "robust_policy_evaluation", "divergence_rows"]
+
+
+def divergence_rows(P: np.ndarray, P0: np.ndarray, uncertainty: UncertaintySet) -> np.ndarray:
+    """``D(P[..., :] || P0[..., :])`` for every leading index (``inf`` where undefined), shape ``P.shape[:-1]``."""
+    name = uncertainty.divergence_name
+    if name == "tv":
+        return 0.5 * np.abs(P - P0).sum(axis=-1)
+    pos0 = P0 > 0
+    if name == "kl":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(P > 0, P * np.log(np.where(P > 0, P, 1.0) / np.where(pos0, P0, 1.0)), 0.0)
+        out = terms.sum(axis=-1)
+    else:
+        out = np.where(pos0, (P - P0) ** 2 / np.where(pos0, P0, 1.0), 0.0).sum(axis=-1)
+    bad = ((P > 0) & ~pos0).any(axis=-1)
+    return np.where(bad, np.inf, out)
+
+
+def _penalty(P_w: np.ndarray, P0: np.ndarray, uncertainty: UncertaintySet, param: np.ndarray) -> np.ndarray:
+    if not uncertainty.is_regularized:
+        return np.zeros(P0.shape[:-1])
+    lam = np.where(np.isinf(param), 0.0, param)  # lam = inf means P_w = P0: no penalty
+    return lam * divergence_rows(P_w, P0, uncertainty)
+
+
+def _method(name: str, uncertainty: UncertaintySet, rect: str) -> str:
+    return f"{name}[{rect}, {uncertainty!r}]"
+
+
+def _check_rect(rect: str, allowed: tuple[str, ...], where: str) -> str:
+    if rect not in allowed:
+        raise ValueError(f"{where}: rect must be one of {allowed}, got {rect!r}")
+    return rect
+
+
+# ------------------------------------------------------------------------------------ episodic
+def _episodic_rect(model: Any, rect: str | None) -> str:
+    if isinstance(model, LinearMDP):
+        rect = "d" if rect is None else rect
+        return _check_rect(rect, ("d", "sa"), "robust_backward_induction on a LinearMDP")
+    if isinstance(model, EpisodicMDP):
+        rect = "sa" if rect is None else rect
+        if rect == "d":
+            raise ValueError(
+                "rect='d' needs a d-rectangular mdptheory.LinearMDP (latent factors mu_{h,i}); "
+                "an EpisodicMDP only supports rect='sa'"
+            )
+        return _check_rect(rect, ("sa",), "robust_backward_induction on an EpisodicMDP")
+    raise TypeError(
+        f"model must be a mdptheory.EpisodicMDP or LinearMDP, got {type(model).__name__}"
+        + (" (a discounted FiniteMDP: use solvers.robust_value_iteration)" if isinstance(model, FiniteMDP) else "")
+    )
+
+
+def robust_backward_induction(model: EpisodicMDP | LinearMDP, uncertainty: UncertaintySet, *,
+                              rect: str | None = None, policy: np.ndarray | None = None,
+                              backend: str = "numba") -> PlanningResult:
+    r"""Exact robust dynamic programming over a finite horizon (optimal policy, or a given one).
+
+    Recursion (stages ``h = H-1, ..., 0``; ``V_H = 0``):
+
+    - ``"sa"``: ``Q_h(s,a) = R_h(s,a) + nature(P_h(.|s,a), V_{h+1})`` (Iyengar 2005, Thm 2.2 finite horizon);
+    - ``"d"``: ``nu_{h,i} = nature(mu_{h,i}, V_{h+1})``, ``Q_h(s,a) = phi(s,a) . (theta_h + nu_h)``
+      (robust Bellman equation of Liu & Xu 2024 / DR-LSVI-UCB for constrained sets; the robust
+      regularized Bellman equation of Tang, Liu & Xu 2025, Section 3, for ``.regularized(lam)`` sets);
+
+    then ``V_h = max_a Q_h`` (``policy=None``) or ``V_h(s) = sum_a pi_h(a|s) Q_h(s,a)``. For these
+    rectangular sets nature's best response to a fixed policy is the same per-row problem, so the
+    evaluation branch is exactly the robust (worst-case) value of ``policy``.
+
+    Parameters
+    ----------
+    model : mdptheory.EpisodicMDP or mdptheory.LinearMDP
+        A LinearMDP must pass :meth:`~mdptheory.LinearMDP.check_d_rectangular` for ``rect="d"``.
+    uncertainty : TV, KL or ChiSquare (constrained or ``.regularized(lam)``)
+        ``rho``/``lam`` scalar or broadcastable to ``(H, d)`` (``"d"``) / ``(H, S, A)`` (``"sa"``), e.g.
+        DRPVI's table ``rho[h, i]``.
+    rect : {"d", "sa"}, optional
+        Default ``"d"`` for a LinearMDP and ``"sa"`` for an EpisodicMDP. ``"sa"`` on a LinearMDP
+        runs on :meth:`~mdptheory.LinearMDP.to_tabular`.
+    policy : ndarray, optional
+        Deterministic ``(S,)``/``(H, S)`` or stochastic ``(S, A)``/``(H, S, A)``; ``None`` = optimize.
+    backend : {"numba", "numpy"}
+
+    Returns
+    -------
+    PlanningResult
+        ``V (H+1, S)`` with ``V[H] = 0``, ``Q (H, S, A)``, ``policy (H, S)`` (greedy, or the given one),
+        ``status="exact"``; ``extra`` holds ``P_worst (H,S,A,S)``, ``penalty (H,S,A)`` and for ``"d"``
+        ``mu_worst (H,d,S)``, ``nu (H,d)`` (see module docstring).
+
+    Examples
+    --------
+    >>> from mdptheory.envs.linear_sim import simulated_linear_mdp
+    >>> from mdptheory.uncertainty import TV
+    >>> res = robust_backward_induction(simulated_linear_mdp(), TV(lam=1.0))
+    >>> round(float(res.V[0, 0]), 4)
+    0.9995
+    """
+    t0 = time.perf_counter()
+    _check_uncertainty(uncertainty)
+    _check_backend(backend)
+    rect = _episodic_rect(model, rect)
+    if isinstance(model, LinearMDP) and rect == "sa":
+        model = model.to_tabular()
+    H, S, A = model.H, model.S, model.A
+    pol = None
+    if policy is not None:
+        pol = as_stochastic(validate_policy(policy, S, A, H), S, A, H)
+    solve = inner_solver(uncertainty, backend)
+    V = np.zeros((H + 1, S))
+    Q = np.empty((H, S, A))
+    greedy = np.empty((H, S), dtype=np.int64)
+    P_worst = np.empty((H, S, A, S))
+    penalty = np.empty((H, S, A))
+    extra: dict[str, Any] = {"uncertainty": uncertainty, "rect": rect}
+    if rect == "d":
+        model.check_d_rectangular()
+        d = model.d
+        param = uncertainty.param_rows((H, d), "(H, d) factor")
+        phi = model.phi
+        mu_worst = np.empty((H, d, S))
+        nu = np.empty((H, d))
+        for h in range(H - 1, -1, -1):
+            nu[h], mu_worst[h] = solve(np.ascontiguousarray(model.mu[h]), V[h + 1], param[h], True)
+            Q[h] = phi @ (model.theta[h] + nu[h])
+            div_pen = _penalty(mu_worst[h], model.mu[h], uncertainty, param[h])  # (d,)
+            penalty[h] = phi @ div_pen
+            P_worst[h] = np.einsum("sai,it->sat", phi, mu_worst[h])
+            V[h], greedy[h] = _stage_value(Q[h], pol, h)
+        extra.update(mu_worst=mu_worst, nu=nu)
+    else:
+        param = uncertainty.param_rows((H, S, A), "(H, S, A) state-action")
+        P0 = model.P
+        for h in range(H - 1, -1, -1):
+            rows = P0[h].reshape(S * A, S)
+            vals, Pw = solve(np.ascontiguousarray(rows), V[h + 1], param[h].ravel(), True)
+            Q[h] = model.R[h] + vals.reshape(S, A)
+            P_worst[h] = Pw.reshape(S, A, S)
+            penalty[h] = _penalty(P_worst[h], P0[h], uncertainty, param[h])
+            V[h], greedy[h] = _stage_value(Q[h], pol, h)
+    extra.update(P_worst=P_worst, penalty=penalty)
+    out_policy = greedy if policy is None else np.asarray(validate_policy(policy, S, A, H))
+    name = "robust_backward_induction" if policy is None else "robust_policy_evaluation"
+    return PlanningResult(
+        V=V, Q=Q, policy=out_policy, iterations=H, residual=0.0, error_bound=0.0, converged=True,
+        status="exact", wall_time=time.perf_counter() - t0, method=_method(name, uncertainty, rect),
+        backend=backend, extra=extra,
+    )
+
+
+def _stage_value(Qh: np.ndarray, pol: np.ndarray | None, h: int) -> tuple[np.ndarray, np.ndarray]:
+    greedy = np.argmax(Qh, axis=1)
+    if pol is None:
+        return Qh[np.arange(Qh.shape[0]), greedy], greedy
+    return (pol[h] * Qh).sum(axis=1), greedy
+
+
+# ----------------------------------------------------------------------------------- discounted
+def _dense_rows(mdp: FiniteMDP) -> np.ndarray:
+    P = mdp.P_flat
+    if hasattr(P, "toarray"):  # sparse CSR: nature may move mass anywhere (TV), so densify
+        P = P.toarray()
+    return np.ascontiguousarray(P, dtype=np.float64)
+
+
+def robust_value_iteration(mdp: FiniteMDP, uncertainty: UncertaintySet, *, rect: str = "sa",
+                           tol: float = 1e-8, max_iter: int | None = None, backend: str = "numba",
+                           V0: np.ndarray | None = None, policy: np.ndarray | None = None,
+                           strict: bool = False) -> PlanningResult:
+    r"""Discounted robust value iteration (``"sa"``-rectangular), stopped on the MacQueen bracket.
+
+    Iterates ``(T V)(s) = max_a R(s,a) + gamma * nature(P(.|s,a), V)`` (Iyengar 2005; Nilim & El
+    Ghaoui 2005), or ``T^pi`` with ``policy`` given (robust policy evaluation). ``T`` is a monotone
+    ``gamma``-contraction that commutes with adding constants (nature's value of ``V + c`` is its value
+    of ``V`` plus ``c``, for constrained and regularized sets alike), so the MacQueen bracket of
+    :mod:`solvers._bracket` certifies ``||V - V*_robust||_inf <= error_bound``; the midpoint is returned.
+
+    Parameters
+    ----------
+    mdp : mdptheory.FiniteMDP
+        Discounted (``gamma in [0, 1)``); a sparse ``P`` is densified (TV nature may move mass anywhere).
+    uncertainty : TV, KL or ChiSquare (constrained or regularized)
+        ``rho``/``lam`` scalar or broadcastable to ``(S, A)``.
+    rect : {"sa"}
+        Only ``"sa"``: s-rectangular constrained sets need a joint (policy, budget) saddle problem per
+        state (Wiesemann et al. 2013; Ho et al. 2021) that is not implemented; ``rect="s"`` raises.
+    tol : float
+        Certified sup-norm error on ``V``.
+    max_iter : int, optional
+        Default: the sweeps after which the contraction guarantees ``tol`` (as ``solvers.value_iteration``).
+    backend : {"numba", "numpy"}
+    V0 : ndarray (S,), optional
+    policy : ndarray, optional
+        Deterministic ``(S,)`` or stochastic ``(S, A)``: evaluate it against its worst case instead.
+    strict : bool
+        Raise instead of warning when ``max_iter`` is reached first.
+
+    Returns
+    -------
+    PlanningResult
+        ``V (S,)``, ``Q (S, A)``, greedy ``policy (S,)`` (or the given one); ``extra``: ``P_worst (S,A,S)``
+        and ``penalty (S, A)`` at the returned ``V``, ``V_lower``/``V_upper`` (bracket), ``uncertainty``, ``rect``.
+    """
+    t0 = time.perf_counter()
+    _check_uncertainty(uncertainty)
+    _check_backend(backend)
+    if rect == "s":
+        raise NotImplementedError(
+            "rect='s' (s-rectangular sets) is not implemented: its Bellman update is a per-state saddle "
+            "problem over policies and budgets. For regularized sets with penalty weighted by the policy it "
+            "coincides with rect='sa'; use rect='sa'."
+        )
+    _check_rect(rect, ("sa",), "robust_value_iteration")
+    gamma = discount_of(mdp, "robust_value_iteration")
+    tol = check_tol(tol)
+    S, A = mdp.S, mdp.A
+    rows = _dense_rows(mdp)
+    R = np.asarray(mdp.R, dtype=np.float64)
+    param = uncertainty.param_rows((S, A), "(S, A) state-action").ravel()
+    pol = None if policy is None else as_stochastic(validate_policy(policy, S, A), S, A)
+    V = np.zeros(S) if V0 is None else np.array(V0, dtype=np.float64)
+    if V.shape != (S,) or not np.all(np.isfinite(V)):
+        raise ValueError(f"V0 must be a finite array of shape (S,) = ({S},), got shape {V.shape}")
+    user_max_iter = check_max_iter(max_iter)
+    scale = float(np.abs(R).max()) + (1.0 + gamma) * float(np.abs(V).max(initial=0.0))
+    max_iter = user_max_iter if user_max_iter is not None else default_max_iter(gamma, tol, scale)
+    solve = inner_solver(uncertainty, backend)
+
+    def apply(V: np.ndarray, want_p: bool):
+        vals, Pw = solve(rows, V, param, want_p)
+        Q = R + gamma * vals.reshape(S, A)
+        TV = Q.max(axis=1) if pol is None else (pol * Q).sum(axis=1)
+        return Q, TV, Pw
+
+    status, it = "max_iter", 0
+    for it in range(1, max_iter + 1):
+        Q, TV, _ = apply(V, False)
+        br = macqueen(V, TV, gamma)
+        if br.half_width <= tol:
+            status = "converged"
+            break
+        V = TV
+    converged = status == "converged"
+    V_out = TV + br.shift
+    Q_out, _, Pw = apply(V_out, True)  # worst case at the returned V (Q shifted consistently)
+    P_worst = Pw.reshape(S, A, S)
+    penalty = _penalty(P_worst, rows.reshape(S, A, S), uncertainty, param.reshape(S, A))
+    finish(status, converged, strict, "robust_value_iteration",
+           f"certified error {br.half_width:.3g} > tol {tol:.3g} after {it} sweeps (max_iter={max_iter})")
+    greedy = np.argmax(Q_out, axis=1).astype(np.int64)
+    extra = dict(P_worst=P_worst, penalty=penalty, V_lower=TV + br.lo, V_upper=TV + br.hi,
+                 uncertainty=uncertainty, rect=rect, sweeps=it, certificate="macqueen-bracket-midpoint")
+    if pol is None:
+        extra["policy_gap_bound"] = 2.0 * br.half_width
+    name = "robust_value_iteration" if policy is None else "robust_policy_evaluation"
+    return PlanningResult(
+        V=V_out, Q=Q_out, policy=greedy if policy is None else np.asarray(validate_policy(policy, S, A)),
+        iterations=it, residual=br.residual, error_bound=br.half_width, converged=converged, status=status,
+        wall_time=time.perf_counter() - t0, method=_method(name, uncertainty, rect), backend=backend,
+        extra=extra,
+    )
+
+
+def robust_policy_evaluation(model: FiniteMDP | EpisodicMDP | LinearMDP, policy: np.ndarray,
+                             uncertainty: UncertaintySet, *, rect: str | None = None, backend: str = "numba",
+                             tol: float = 1e-8, max_iter: int | None = None, strict: bool = False) -> PlanningResult:
+    r"""Worst-case value of ``policy``: nature's best response (and its kernel) to a fixed policy.
+
+    Episodic models (``EpisodicMDP`` -> ``"sa"``, ``LinearMDP`` -> ``"d"``) use
+    :func:`robust_backward_induction` with ``policy``; a discounted ``FiniteMDP`` uses
+    :func:`robust_value_iteration` with ``policy`` (certified to ``tol``). ``extra["P_worst"]`` is the
+    adversary's kernel: evaluating ``policy`` nominally under it (with rewards ``R + extra["penalty"]``
+    for regularized sets) reproduces ``V``.
+    """
+    if isinstance(model, FiniteMDP):
+        return robust_value_iteration(model, uncertainty, rect="sa" if rect is None else rect, tol=tol,
+                                      max_iter=max_iter, backend=backend, policy=policy, strict=strict)
+    return robust_backward_induction(model, uncertainty, rect=rect, policy=policy, backend=backend)
