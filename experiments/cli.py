@@ -72,6 +72,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         claims = all_claims()
         if args.control not in claims:
             raise ValueError(f"unknown claim {args.control!r}; known: {', '.join(claims)}")
+        if claims[args.control].experiment != mod.NAME:
+            raise ValueError(f"claim {args.control!r} belongs to experiment {claims[args.control].experiment!r}, "
+                             f"not {mod.NAME!r}")
         overrides = claims[args.control].control_overrides
         if overrides is None:
             raise ValueError(f"claim {args.control!r} has a wrong-bound control, not a variant to run")

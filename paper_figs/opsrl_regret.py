@@ -8,7 +8,7 @@ below the UCBVI variants.
 
 Ours: left panel, the cumulative **expected** regret ``sum_t (V*_1 - V^{pi_t}_1)`` (exact evaluation,
 what Theorem 1 bounds); right panel, the realised-return regret as in the paper; mean over seeds with
-a ±1 std band (20 seeds in the full run, 2 in ``--quick`` with 10^3 episodes). Differences: rewards are
+a ±1 std band (20 seeds in the full run, 3 in ``--quick`` with 600 episodes). Differences: rewards are
 known to all agents (the code learns them), no RLSVI. In our runs OPSRL and PSRL flatten after a few
 thousand episodes while UCBVI (Hoeffding, the code's constants) is still exploring — the paper's
 ordering; see ``docs/learners.md`` for the measured numbers.

@@ -33,5 +33,5 @@ def draw(results):
     ax.set_yscale("log")
     ax.set_ylabel("iterations to the optimal policy")
     ax.set_title("Policy iteration vs Scherrer's strongly polynomial bound")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="center right")
     return fig

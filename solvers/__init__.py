@@ -4,6 +4,7 @@ Every planner returns a frozen :class:`PlanningResult`; ``tol`` is a certified s
 See ``docs/planners.md``.
 """
 from .backward_induction import backward_induction
+from .learners import GreedyPosteriorMean, OPSRL, PSRL, UCBVI, Trace, check_learner, run as run_learner
 from .linear_programming import linear_programming
 from .modified_policy_iteration import modified_policy_iteration
 from .offline import drpvi, drvi_l, pessimistic_lsvi, pevi, r2pvi

@@ -30,4 +30,5 @@ def solve(mdp: Any, tol: float = 1e-8, backend: str = "numba", **kwargs: Any) ->
         return backward_induction(mdp, backend=backend, **kwargs)
     if mdp.S <= PI_MAX_STATES and not getattr(mdp, "is_sparse", False):
         return policy_iteration(mdp, tol=tol, backend=backend, **kwargs)
+    kwargs.setdefault("m", 10)
     return modified_policy_iteration(mdp, tol=tol, backend=backend, **kwargs)

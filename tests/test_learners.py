@@ -331,3 +331,17 @@ def test_constructor_fuzz(J, kappa, n0, prior):
     else:
         with pytest.raises(ValueError):
             OPSRL(2, 2, 2, rewards=R, J=J, kappa=kappa, n0=n0, prior_alpha=prior)
+
+
+def test_cached_support_matches_a_fresh_one():
+    """The support pattern is cached between updates; it must equal a recomputation after every episode."""
+    env = garnet(4, 2, 3, rng=2, H=3)
+    for stage in (False, True):
+        ag = OPSRL(env.S, env.A, env.H, rewards=env.R, rng=0, stage_dependent=stage)
+        for t in range(15):
+            run(ag, env, 1, rng=t)
+            ptr, idx, vals = ag._support(ag.counts)
+            nz = np.flatnonzero(ag.counts)
+            np.testing.assert_array_equal(ptr[1:] - ptr[:-1], np.bincount(nz // env.S, minlength=len(ptr) - 1))
+            np.testing.assert_array_equal(idx, nz % env.S)
+            np.testing.assert_array_equal(vals, ag.counts.reshape(-1)[nz])

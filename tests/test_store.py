@@ -114,3 +114,30 @@ def test_export_csv(store, tmp_path):
     paths = store.export_csv(tmp_path / "csv")
     df = pd.read_csv(paths[0])
     assert paths[0].name == "exp.csv" and df.loc[0, "x"] == 1.0 and df.loc[0, "a"] == "[0, 1]"
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+_scalars = st.one_of(st.integers(-(2**53), 2**53), st.floats(allow_nan=False), st.booleans(),
+                     st.text(max_size=8), st.none())
+_arrays = hnp.arrays(st.sampled_from([np.float64, np.int64, np.bool_]), hnp.array_shapes(max_dims=3, max_side=4))
+
+
+@settings(max_examples=10)
+@given(st.dictionaries(st.from_regex(r"[a-z]{1,6}", fullmatch=True), st.one_of(_scalars, _arrays), max_size=5),
+       st.integers(0, 10**6))
+def test_roundtrip_property(tmp_path_factory, result, seed):
+    store = ResultStore(tmp_path_factory.mktemp("prop") / "r.sqlite")
+    result = {f"r_{k}": v for k, v in result.items()}  # keep clear of the fixed columns
+    store.put("exp", {"a": 1}, seed, "v", result)
+    row = store.load("exp").iloc[0]
+    for k, v in result.items():
+        if isinstance(v, np.ndarray):
+            assert row[k].dtype == v.dtype and row[k].shape == v.shape
+            np.testing.assert_array_equal(row[k], v)
+        elif v is None or (isinstance(v, float) and not np.isfinite(v)):
+            assert (row[k] is None or pd.isna(row[k])) if v is None else row[k] == v
+        else:
+            assert row[k] == v

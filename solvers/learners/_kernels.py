@@ -71,21 +71,29 @@ def max_sample_backward(ptr, idx, W, Wp, R, v_pseudo, v_clip, stage_dependent):
     Q = np.empty((H, S, A))
     V = np.zeros((H + 1, S))
     acc = np.empty(J)
+    W1 = W[:, 0]
     for h in range(H - 1, -1, -1):
         g = h if stage_dependent else 0
         vp = v_pseudo[h + 1]
+        Vn = V[h + 1]
         for s in range(S):
             best_a = -np.inf
             for a in range(A):
                 r = (g * S + s) * A + a
                 lo = ptr[r]
                 hi = ptr[r + 1]
-                for j in range(J):
-                    acc[j] = Wp[r, j] * vp
-                for k in range(lo, hi):
-                    v = V[h + 1, idx[k]]
+                if J == 1:  # scalar accumulator: faster for dense one-sample rows (PSRL)
+                    a1 = Wp[r, 0] * vp
+                    for k in range(lo, hi):
+                        a1 += W1[k] * Vn[idx[k]]
+                    acc[0] = a1
+                else:
                     for j in range(J):
-                        acc[j] += W[k, j] * v
+                        acc[j] = Wp[r, j] * vp
+                    for k in range(lo, hi):
+                        v = Vn[idx[k]]
+                        for j in range(J):
+                            acc[j] += W[k, j] * v
                 best = -np.inf
                 for j in range(J):
                     if inv_tot[r, j] > 0.0:
@@ -93,7 +101,7 @@ def max_sample_backward(ptr, idx, W, Wp, R, v_pseudo, v_clip, stage_dependent):
                     else:  # underflowed Gamma draws: uniform over the support
                         val = 0.0
                         for k in range(lo, hi):
-                            val += V[h + 1, idx[k]]
+                            val += Vn[idx[k]]
                         val /= max(hi - lo, 1)
                     if val > best:
                         best = val
@@ -169,6 +177,8 @@ def ucbvi_backward(ptr, idx, cnt, R, v_clip, stage_dependent, bernstein, c_hoef,
     V = np.zeros((H + 1, S))
     for h in range(H - 1, -1, -1):
         g = h if stage_dependent else 0
+        Vn = V[h + 1]               # 1-D row views: ~2-4x faster gathers than V[h + 1, i] in Numba
+        inv_n = inv_n_next[h]
         for s in range(S):
             best_a = -np.inf
             for a in range(A):
@@ -186,11 +196,11 @@ def ucbvi_backward(ptr, idx, cnt, R, v_clip, stage_dependent, bernstein, c_hoef,
                     corr = 0.0
                     for k in range(lo, hi):
                         p = cnt[k] / n
-                        v = V[h + 1, idx[k]]
+                        v = Vn[idx[k]]
                         m1 += p * v
                         m2 += p * v * v
                         if bernstein and c_corr > 0.0:
-                            t = c_corr_num * Hb ** 3 * Sb ** 2 * Ab * L ** 2 * inv_n_next[h, idx[k]]
+                            t = c_corr_num * Hb ** 3 * Sb ** 2 * Ab * L ** 2 * inv_n[idx[k]]
                             corr += p * min(t, Hb * Hb)
                     if bernstein:
                         var = max(m2 - m1 * m1, 0.0)
@@ -319,11 +329,12 @@ def evaluate_policy_csr(ptr, idx, prob, R, policy, stationary):
     V = np.zeros((H + 1, S))
     for h in range(H - 1, -1, -1):
         g = 0 if stationary else h
+        Vn = V[h + 1]
         for s in range(S):
             a = policy[h, s]
             r = (g * S + s) * A + a
             acc = 0.0
             for k in range(ptr[r], ptr[r + 1]):
-                acc += prob[k] * V[h + 1, idx[k]]
+                acc += prob[k] * Vn[idx[k]]
             V[h, s] = R[h, s, a] + acc
     return V

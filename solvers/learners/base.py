@@ -153,6 +153,7 @@ class EpisodicLearner:
         self.Q: np.ndarray | None = None
         self.V: np.ndarray | None = None
         self.phase_times = {"sampling": 0.0, "planning": 0.0}
+        self._support_nz: np.ndarray | None = None      # cached flat indices of the support (see _support)
 
     # -- interface ---------------------------------------------------------------------------------
     def policy(self) -> np.ndarray:
@@ -168,6 +169,9 @@ class EpisodicLearner:
                              f"({self.H + 1},) and ({self.H},)")
         if states.min() < 0 or states.max() >= self.S or actions.min() < 0 or actions.max() >= self.A:
             raise ValueError(f"trajectory has a state outside 0..{self.S - 1} or an action outside 0..{self.A - 1}")
+        g = np.arange(self.H) if self.stage_dependent else np.zeros(self.H, np.int64)
+        if np.any(self.counts[g, states[:-1], actions, states[1:]] == 0.0):
+            self._support_nz = None                       # a new (s, a, s') pair: the support grows
         update = K.count_update if self.backend == "numba" else K.count_update_numpy
         update(self.counts, states, actions, self.stage_dependent)
 
@@ -177,13 +181,20 @@ class EpisodicLearner:
         return int(round(self.counts.sum()))
 
     def _support(self, alpha: np.ndarray):
-        """CSR form ``(ptr, idx, values)`` of the positive entries of ``alpha (G, S, A, S)``."""
+        """CSR form ``(ptr, idx, values)`` of the positive entries of ``alpha (G, S, A, S)``.
+
+        ``alpha`` must be ``counts`` plus a constant prior: its zero pattern then changes only when
+        :meth:`update` sees a new ``(s, a, s')``, so the pattern is cached until then.
+        """
         flat = alpha.reshape(-1)
-        nz = np.flatnonzero(flat)
-        n_rows = alpha.shape[0] * self.S * self.A
-        ptr = np.zeros(n_rows + 1, np.int64)
-        np.cumsum(np.bincount(nz // self.S, minlength=n_rows), out=ptr[1:])
-        return ptr, (nz % self.S).astype(np.int64), flat[nz]
+        if self._support_nz is None:
+            nz = np.flatnonzero(flat)
+            n_rows = alpha.shape[0] * self.S * self.A
+            ptr = np.zeros(n_rows + 1, np.int64)
+            np.cumsum(np.bincount(nz // self.S, minlength=n_rows), out=ptr[1:])
+            self._support_nz = (nz, ptr, (nz % self.S).astype(np.int64))
+        nz, ptr, idx = self._support_nz
+        return ptr, idx, flat[nz]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(S={self.S}, A={self.A}, H={self.H}, {self._param_repr()})"

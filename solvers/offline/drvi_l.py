@@ -12,7 +12,8 @@ it shrinks towards the *minimum* of the targets (pessimistic): with ``m = min y`
 ``u_i(beta) = e^{-m/beta} (1 + [Lambda^{-1} Phi^T (e^{-(y-m)/beta} - 1)]_i)``; the ``min(H, .)`` is the
 floor ``u >= e^{-H/beta}`` (as R2PVI-KL's), also used where the estimate is <= 0.
 The search is a 48-point log grid on ``[1e-4 H, H]`` followed by golden-section refinement in the
-bracket of the best grid point (40 iterations, all coordinates at once, ``O(K d)`` each).
+bracket of the best grid point (30 iterations, all coordinates at once, ``O(m d)`` each with ``m`` the
+number of distinct next-state values, see :meth:`~solvers.offline.ridge.Gram.grouped`).
 """
 from __future__ import annotations
 
@@ -32,11 +33,12 @@ _GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 
 
 def kl_constrained_estimate(gram: Gram, y: np.ndarray, rho: np.ndarray, cap: float, n_grid: int = 48,
-                            n_golden: int = 40) -> np.ndarray:
+                            n_golden: int = 30) -> np.ndarray:
     """``max_{beta in [1e-4 cap, cap]} min(cap, -beta log u_i(beta)) - beta rho_i`` per coordinate (d,)."""
-    M = gram.hat()                                   # (n, d): u_i(beta) - 1 = M[:, i] . (e^{-(y-m)/beta} - 1)
-    m = float(y.min())
-    dy = y - m
+    vals, G = gram.grouped(y)                        # distinct targets: u_i(beta) - 1 = M[:, i] . (e^{-(v-m)/beta} - 1)
+    M = gram.solve(G.T).T                            # (distinct, d)
+    m = float(vals[0])
+    dy = vals - m
     d = M.shape[1]
 
     def finish(beta: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -46,6 +46,18 @@ class Gram:
         self._WPhi = WPhi
         self._inv_diag: np.ndarray | None = None
 
+    def grouped(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct targets ``v`` (m,) ascending and ``G[j] = sum_{n: y_n = v_j} w_n phi_n`` (m, d).
+
+        ``Phi^T W f(y) = G^T f(v)`` for every function ``f``: the 1-D dual searches then cost ``O(m d)``
+        per evaluation instead of ``O(n d)``; with finitely many next states ``m <= S`` (20 on the option
+        lattice, 5 on the simulated linear MDP). Summation order changes (~1e-16 relative).
+        """
+        order = np.argsort(y, kind="stable")
+        ys = y[order]
+        starts = np.flatnonzero(np.concatenate([[True], ys[1:] != ys[:-1]]))
+        return ys[starts], np.add.reduceat(self._WPhi[order], starts, axis=0)
+
     def solve(self, b: np.ndarray) -> np.ndarray:
         """``Lambda^{-1} b`` for ``b`` of shape (d,) or (d, m)."""
         return sla.cho_solve(self._chol, b, check_finite=False)

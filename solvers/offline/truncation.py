@@ -19,7 +19,9 @@ from .ridge import Gram
 
 
 class TruncatedRegression:
-    """Piece coefficients ``a, b, c`` (each (n+1, d)) and interval ends ``lo, hi`` (n+1,) on ``[0, alpha_max]``.
+    """Piece coefficients ``a, b, c`` (each (m+1, d)) and interval ends ``lo, hi`` (m+1,) on ``[0, alpha_max]``.
+
+    ``m`` is the number of *distinct* targets (:meth:`Gram.grouped`); ties add no piece.
 
     Parameters
     ----------
@@ -33,9 +35,8 @@ class TruncatedRegression:
     """
 
     def __init__(self, gram: Gram, y: np.ndarray, alpha_max: float, squares: bool = False) -> None:
-        order = np.argsort(y, kind="stable")
-        ys = np.clip(y[order], 0.0, alpha_max)
-        P = gram._WPhi[order]                                   # (n, d)
+        vals, P = gram.grouped(np.clip(y, 0.0, alpha_max))     # distinct targets, summed features
+        ys = vals
         n, d = P.shape
         zero = np.zeros((1, d))
         py = np.vstack([zero, np.cumsum(P * ys[:, None], axis=0)])          # sum_{j<k} phi_j y_j

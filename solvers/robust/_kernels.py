@@ -131,21 +131,20 @@ def kl_reg(P0, V, lam, want_p):
 
 
 @njit(cache=True)
-def _kl_tilt_stats(p0, W, t):
-    """KL(q_t || p0) and Var_q(W) for q_t ∝ p0 exp(-t W) (W >= 0 on the support)."""
+def _kl_tilt_stats(p0, W, t, buf):
+    """KL(q_t || p0) and Var_q(W) for q_t ∝ p0 exp(-t W) (W >= 0 on the support); buf gets p0 e^{-tW}."""
     Z = 0.0
     EW = 0.0
     for s in range(W.size):
-        if p0[s] > 0.0:
-            e = p0[s] * np.exp(-t * W[s])
-            Z += e
-            EW += e * W[s]
+        e = p0[s] * np.exp(-t * W[s]) if p0[s] > 0.0 else 0.0
+        buf[s] = e
+        Z += e
+        EW += e * W[s]
     EW /= Z
     var = 0.0
     for s in range(W.size):
-        if p0[s] > 0.0:
-            d = W[s] - EW
-            var += p0[s] * np.exp(-t * W[s]) * d * d
+        d = W[s] - EW
+        var += buf[s] * d * d
     var /= Z
     kl = -t * EW - np.log(Z)
     return max(kl, 0.0), var
@@ -157,17 +156,20 @@ def kl_cons(P0, V, rho, want_p):
     vals = np.empty(n)
     Pw = np.empty((n, S))  # always needed internally
     W = np.empty(S)
+    buf = np.empty(S)
     for r in range(n):
         p0 = P0[r]
         m = _support_min(p0, V)
         pmin = 0.0
         spread = 0.0
+        mean = 0.0
         for s in range(S):
             W[s] = V[s] - m if p0[s] > 0.0 else 0.0
             if p0[s] > 0.0:
                 if W[s] == 0.0:
                     pmin += p0[s]
                 spread = max(spread, W[s])
+                mean += p0[s] * W[s]
         kmax = -np.log(pmin)
         if rho[r] == 0.0 or spread == 0.0:
             for s in range(S):
@@ -177,12 +179,15 @@ def kl_cons(P0, V, rho, want_p):
                 Pw[r, s] = p0[s] / pmin if (p0[s] > 0.0 and W[s] == 0.0) else 0.0
         else:
             target = rho[r]
-            # bracket [lo, hi] on t with KL(lo) <= rho <= KL(hi); lo = 0 is always valid
-            lo = 0.0
+            var0 = 0.0
+            for s in range(S):
+                var0 += p0[s] * (W[s] - mean) ** 2
+            # small-rho start: KL(q_t) ~ t^2 Var/2  =>  t ~ sqrt(2 rho / Var); safeguarded Newton after
+            t = np.sqrt(2.0 * target / var0) if var0 > 0.0 else 1.0 / spread
+            lo = 0.0  # KL(lo) <= rho <= KL(hi) always
             hi = np.inf
-            t = 1.0 / spread
             for _ in range(300):
-                kl, var = _kl_tilt_stats(p0, W, t)
+                kl, var = _kl_tilt_stats(p0, W, t, buf)
                 if kl <= target:
                     lo = t
                 else:
@@ -197,13 +202,12 @@ def kl_cons(P0, V, rho, want_p):
                 elif not (lo < t_new < hi):
                     t_new = 0.5 * (lo + hi)
                 t = t_new
+            _kl_tilt_stats(p0, W, t, buf)
             Z = 0.0
             for s in range(S):
-                e = p0[s] * np.exp(-t * W[s]) if p0[s] > 0.0 else 0.0
-                Pw[r, s] = e
-                Z += e
+                Z += buf[s]
             for s in range(S):
-                Pw[r, s] /= Z
+                Pw[r, s] = buf[s] / Z
         acc = 0.0
         for s in range(S):
             acc += Pw[r, s] * V[s]
@@ -338,3 +342,25 @@ KERNELS = {
     ("kl", True): kl_reg, ("kl", False): kl_cons,
     ("chi2", True): chi2_reg, ("chi2", False): chi2_cons,
 }
+
+
+@njit(cache=True)
+def rows_are_distributions(P0, V, atol):
+    """One pass: every row of ``P0 (n, S)`` non-negative, finite, summing to 1 within ``atol``; ``V`` finite.
+
+    The cheap gate of :func:`solvers.robust.inner.worst_case_rows`; on ``False`` the detailed NumPy
+    validators run to name the offending entry.
+    """
+    for s in range(V.size):
+        if not np.isfinite(V[s]):
+            return False
+    for r in range(P0.shape[0]):
+        tot = 0.0
+        for s in range(P0.shape[1]):
+            x = P0[r, s]
+            if not (x >= 0.0) or not np.isfinite(x):
+                return False
+            tot += x
+        if abs(tot - 1.0) > atol:
+            return False
+    return True

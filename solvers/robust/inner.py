@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from mdptheory.uncertainty import UncertaintySet
-from mdptheory.validation import PROB_ATOL, as_float_array, check_distribution
+from mdptheory.validation import PROB_ATOL, as_float_array, check_distribution, check_finite
 
 from . import _kernels, _numpy
 
@@ -57,6 +57,29 @@ def inner_solver(uncertainty: UncertaintySet, backend: str = "numba"):
     return lambda P0, V, param, want_p=True: twin(P0, V, param)
 
 
+def _float_array(x, name: str, ndim: int) -> np.ndarray:
+    """``x`` as C-contiguous float64 with ``ndim`` dims; no copy/conversion when it already is one."""
+    if isinstance(x, np.ndarray) and x.dtype == np.float64 and x.flags.c_contiguous and x.ndim == ndim:
+        return x
+    return as_float_array(x, name, ndim=ndim)
+
+
+def _validate(P0: np.ndarray, V: np.ndarray, p_name: str) -> None:
+    """Cheap checks first (a few microseconds); the detailed validators only run to build the error."""
+    if P0.shape[-1] != V.shape[0]:
+        raise ValueError(f"{p_name} has {P0.shape[-1]} columns but V has {V.shape[0]} entries; they must match")
+    if not _kernels.rows_are_distributions(P0.reshape(-1, V.shape[0]), V, PROB_ATOL):
+        check_finite(V, "V")
+        check_distribution(P0, p_name, PROB_ATOL)
+
+
+def _param(uncertainty: UncertaintySet, n: int) -> np.ndarray:
+    p = uncertainty.param
+    if isinstance(p, float):
+        return np.full(n, p)
+    return uncertainty.param_rows((n,), "P0 rows")
+
+
 def worst_case_rows(P0: np.ndarray, V: np.ndarray, uncertainty: UncertaintySet, *, want_p: bool = True,
                     backend: str = "numba", validate: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Nature's response for every row of ``P0`` against the shared value vector ``V``.
@@ -83,13 +106,10 @@ def worst_case_rows(P0: np.ndarray, V: np.ndarray, uncertainty: UncertaintySet, 
     _check_uncertainty(uncertainty)
     _check_backend(backend)
     if validate:
-        P0 = as_float_array(P0, "P0", ndim=2)
-        V = as_float_array(V, "V", ndim=1)
-        if P0.shape[1] != V.shape[0]:
-            raise ValueError(f"P0 has {P0.shape[1]} columns but V has {V.shape[0]} entries; they must match")
-        check_distribution(P0, "P0", PROB_ATOL)
-    param = uncertainty.param_rows((P0.shape[0],), "P0 rows")
-    return inner_solver(uncertainty, backend)(P0, V, param, want_p)
+        P0 = _float_array(P0, "P0", 2)
+        V = _float_array(V, "V", 1)
+        _validate(P0, V, "P0")
+    return inner_solver(uncertainty, backend)(P0, V, _param(uncertainty, P0.shape[0]), want_p)
 
 
 def worst_case(p0: np.ndarray, V: np.ndarray, uncertainty: UncertaintySet, *,
@@ -120,13 +140,13 @@ def worst_case(p0: np.ndarray, V: np.ndarray, uncertainty: UncertaintySet, *,
     >>> round(v, 12), p.round(12).tolist()
     (0.3, [0.7, 0.3])
     """
-    p0 = as_float_array(p0, "p0", ndim=1)
-    V = as_float_array(V, "V", ndim=1)
+    p0 = _float_array(p0, "p0", 1)
+    V = _float_array(V, "V", 1)
     if p0.shape != V.shape:
         raise ValueError(f"p0 has shape {p0.shape} but V has shape {V.shape}; they must match")
-    check_distribution(p0, "p0", PROB_ATOL)
+    _validate(p0, V, "p0")
     _check_uncertainty(uncertainty)
-    if np.ndim(uncertainty.param) != 0:
+    if not isinstance(uncertainty.param, float):
         raise ValueError(f"worst_case needs a scalar rho/lam, got an array in {uncertainty!r}; use worst_case_rows")
-    vals, Pw = worst_case_rows(p0[None, :], V, uncertainty, backend=backend, validate=False)
+    vals, Pw = inner_solver(uncertainty, backend)(p0.reshape(1, -1), V, np.full(1, uncertainty.param), True)
     return float(vals[0]), Pw[0]

@@ -21,7 +21,8 @@ Every planner returns a :class:`solvers.PlanningResult`; robust-specific outputs
 ``"penalty"``
     Nature's per-step penalty ``(S, A)`` / ``(H, S, A)``: ``lam * D(P_worst || P0)`` (``"sa"``) or
     ``lam * sum_i phi_i D(mu_worst_i || mu_i)`` (``"d"``); zeros for constrained sets. The *nominal*
-    evaluation of the policy under ``P_worst`` with rewards ``R + penalty`` reproduces ``V``.
+    evaluation of the policy under ``P_worst`` with rewards ``R + penalty`` (episodic) or
+    ``R + gamma * penalty`` (discounted: nature pays inside the discounted continuation) reproduces ``V``.
 ``"mu_worst"``, ``"nu"``
     ``"d"`` only: worst-case factors ``(H, d, S)`` and robust next values ``nu[h, i]`` ``(H, d)``.
 ``"uncertainty"``, ``"rect"``
