@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 __all__ = ["register", "verify", "cmd_run", "cmd_verify", "cmd_figs", "cmd_export"]

@@ -47,11 +47,11 @@ AGENTS = ("opsrl", "greedy", "psrl", "ucbvi")
 
 _RIVER = {"instance": "riverswim", "S": 5, "A": 2, "H": 10, "agent": "opsrl"}
 _GARNET = {"instance": "garnet", "agent": "opsrl"}
-GRID = ([dict(_RIVER, S=S, H=H, T=20_000) for S, H in ((5, 10), (6, 20))]
-        + [dict(_GARNET, S=S, A=A, H=H, T=20_000) for S in (3, 6, 10) for A in (2, 3) for H in (3, 6)])
+GRID = ([dict(_RIVER, S=S, H=H, T=10_000) for S, H in ((5, 10), (6, 20))]
+        + [dict(_GARNET, S=S, A=A, H=H, T=10_000) for S in (3, 6, 10) for A in (2, 3) for H in (3, 6)])
 QUICK_GRID = ([dict(_RIVER, T=3000)]
               + [dict(_GARNET, S=S, A=A, H=H, T=2000) for S, A, H in ((3, 2, 3), (5, 2, 4), (4, 3, 5))])
-SEEDS = 16
+SEEDS = 12
 QUICK_SEEDS = 4
 
 

@@ -46,7 +46,8 @@ def _configs(version: str) -> list[dict]:
 
 
 GRID = _configs("paper") + _configs("official")
-QUICK_GRID = [c for c in GRID if c["fig"] in ("1a", "1b")]
+_QUICK_1C = (0.0, 0.333333, 0.666667, 1.0)
+QUICK_GRID = [c for c in GRID if c["fig"] in ("1a", "1b") or c.get("rho", c.get("lam")) in _QUICK_1C]
 SEEDS = 20
 QUICK_SEEDS = 4
 CLAIMS: list = []

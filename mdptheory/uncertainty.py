@@ -98,6 +98,12 @@ class UncertaintySet:
             object.__setattr__(self, "rho", _check_param(self.rho, "rho", cls, strictly_positive=False))
         else:
             object.__setattr__(self, "lam", _check_param(self.lam, "lam", cls, strictly_positive=True))
+        # read-only (1,) array of a scalar parameter: saves an allocation per inner solve in hot loops
+        p = self.param
+        one = np.full(1, p) if isinstance(p, float) else None
+        if one is not None:
+            one.flags.writeable = False
+        object.__setattr__(self, "_param1", one)
 
     # -- the two forms ------------------------------------------------------------------------
     @property

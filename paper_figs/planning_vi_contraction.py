@@ -38,5 +38,5 @@ def draw(results):
     ax.set_xlabel("iteration k")
     ax.set_ylabel("||V_k − V*||∞ / ||V_0 − V*||∞")
     ax.set_title("Value iteration contracts at rate γ (dotted grey: wrong-discount control)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower left")
     return fig

@@ -9,6 +9,9 @@ Ours: exact expected return on the price lattice (mdptheory.envs.american_put), 
 each with its own s0 and data stream (the official code reuses seed 1, item 8); left paper-faithful (l1
 bonus, no clip since payoffs exceed 1, TV threshold min over *all* states), right official options (l2
 bonus, continuation capped at H - h, threshold over sampled next states; dotted: official re-run).
+The official re-run uses s0 = 99.17 in every replication (payoff of immediate exercise 0.83); ours draws
+s0 per replication, so flat curves at the mean immediate payoff (immediate exercise) are expected for
+the most pessimistic settings.
 Why they differ: with the min over all states the TV threshold is lam itself (the exercised state has
 value 0), so every continuation value is truncated at lam and small-lam R2PVI exercises at once; the
 official dataset-min keeps the threshold near the observed payoffs. The matched R2PVI/DRPVI pairs are a
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-from experiments.r2pvi_option import PS
+from experiments.r2pvi_option import _METHODS, PS
 
 from ._r2pvi_common import LABELS, OFFICIAL_1D, stack, versions
 
@@ -31,9 +34,11 @@ def draw(results):
     fig = Figure(figsize=(5.2 * len(vs), 4))
     for k, (version, sub) in enumerate(vs):
         ax = fig.add_subplot(1, len(vs), k + 1)
-        for j, (key, rows) in enumerate(sub.groupby(["method", "param"], dropna=False, sort=False)):
-            method, param = key
-            param = None if param != param else param  # NaN -> None
+        for j, (method, param) in enumerate(_METHODS):       # fixed order: same colour in both panels
+            rows = sub[(sub["method"] == method) & ((sub["param"] == param) if param is not None
+                                                    else sub["param"].isna())]
+            if not len(rows):
+                continue
             ls = "--" if method == "drpvi" else "-"
             label = LABELS[method] + ("" if param is None else f" {'ρ' if method == 'drpvi' else 'λ'}={param:g}")
             line, = ax.plot(PS, stack(rows).mean(axis=0), ls=ls, marker="o", ms=3, label=label, color=f"C{j}")

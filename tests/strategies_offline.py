@@ -21,17 +21,5 @@ def random_drect(H: int = 3, S: int = 4, A: int = 2, d: int = 3, seed: int = 0):
     return EpisodicMDP(P, R), phi, mu, theta
 
 
-def tabular_drect(H: int = 2, S: int = 3, A: int = 2, seed: int = 0):
-    """d-rectangular model with one-hot features (d = S*A): the regularized robust MDP is sa-rectangular."""
-    rng = np.random.default_rng(seed)
-    d = S * A
-    phi = np.eye(d).reshape(S, A, d)
-    mu = rng.dirichlet(np.ones(S), size=(H, d))
-    theta = rng.uniform(0, 1, (H, d))
-    P = np.einsum("sad,hdt->hsat", phi, mu)
-    R = np.einsum("sad,hd->hsa", phi, theta)
-    return EpisodicMDP(P, R), phi, mu, theta
-
-
 def dataset(mdp, phi, K: int, seed: int):
     return collect_tabular(mdp, phi, uniform_policy(mdp.H, mdp.S, mdp.A), K, seed)

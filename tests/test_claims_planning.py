@@ -86,8 +86,8 @@ def test_cli_run_verify_figs_export(tmp_path, capsys):
     assert (tmp_path / "csv" / "planning-pi.csv").exists()
 
 
-def test_cli_errors_are_one_line(capsys):
-    assert main(["verify", "no-such-claim", "--no-report"]) == 1
+def test_cli_errors_are_one_line(tmp_path, capsys):
+    assert main(["verify", "no-such-claim", "--no-report", "--store", str(tmp_path / "r.sqlite")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("mdptheory: error: unknown claim(s) no-such-claim") and err.count("\n") == 1
     assert main(["run", "no-such-experiment"]) == 1

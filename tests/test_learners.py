@@ -345,3 +345,15 @@ def test_cached_support_matches_a_fresh_one():
             np.testing.assert_array_equal(ptr[1:] - ptr[:-1], np.bincount(nz // env.S, minlength=len(ptr) - 1))
             np.testing.assert_array_equal(idx, nz % env.S)
             np.testing.assert_array_equal(vals, ag.counts.reshape(-1)[nz])
+
+
+def test_evaluate_policy_csr_stationary_rows():
+    env = riverswim(5, H=7)
+    rng = np.random.default_rng(0)
+    pi = rng.integers(env.A, size=(env.H, env.S)).astype(np.int64)
+    flat = env.P[0].reshape(-1)
+    nz = np.flatnonzero(flat)
+    ptr = np.zeros(env.S * env.A + 1, np.int64)
+    np.cumsum(np.bincount(nz // env.S, minlength=env.S * env.A), out=ptr[1:])
+    V = K.evaluate_policy_csr(ptr, (nz % env.S).astype(np.int64), flat[nz], env.R, pi, True)
+    np.testing.assert_allclose(V, policy_evaluation_arrays(env.P, env.R, pi, backend="numpy")[0], atol=1e-12)

@@ -179,3 +179,29 @@ def test_hat_features():
     assert f[0, 0] == 1.0 and f[0].sum() == pytest.approx(1.0)
     assert f[1, :2] == pytest.approx([0.5, 0.5])
     assert f[2].sum() == 0.0
+
+
+@settings(max_examples=30)
+@given(delta=st.floats(-0.5, 1.5), xi=st.floats(-0.5, 1.5), p=st.floats(-0.5, 1.5),
+       q=st.one_of(st.none(), st.floats(-0.5, 1.5)))
+def test_fuzz_simulated_linear_mdp(delta, xi, p, q):
+    """Any parameters: a valid d-rectangular model, or a ValueError naming the parameter."""
+    try:
+        m = simulated_linear_mdp(delta=delta, xi_norm=xi, p=p, q=q)
+    except ValueError as exc:
+        assert any(n in str(exc) for n in ("delta", "xi_norm", "p must", "q must")), exc
+        return
+    m.check_d_rectangular()
+    assert m.S == 5 and m.A == 16 and m.d == 4 and m.H == 3
+
+
+@settings(max_examples=20)
+@given(p0=st.floats(-0.5, 1.5), s0=st.one_of(st.none(), st.floats(-10, 200)), H=st.integers(-1, 6),
+       d=st.integers(-1, 8))
+def test_fuzz_american_put(p0, s0, H, d):
+    try:
+        opt = american_put(p0=p0, s0=s0, H=H, d=d, rng=0)
+    except ValueError as exc:
+        assert any(n in str(exc) for n in ("p0", "s0", "H", "d must")), exc
+        return
+    assert opt.mdp.H == H and opt.features.shape == (opt.mdp.S, d)

@@ -11,7 +11,7 @@ from solvers.offline.drvi_l import kl_constrained_estimate
 from solvers.offline.r2pvi import chi2_estimate, kl_estimate, tv_estimate
 from solvers.offline.truncation import TruncatedRegression
 from solvers.robust.inner import worst_case_rows
-from strategies_offline import dataset, random_drect, tabular_drect
+from strategies_offline import dataset, random_drect
 
 
 def _regression_problem(seed, n=40, d=3, H=3.0):
@@ -146,7 +146,6 @@ def test_kl_is_stable_at_small_lambda_and_the_unshifted_formula_is_not():
 def test_one_step_bonus_by_hand():
     """H = 1, one state, two actions, one-hot features, a0 seen 3 times and a1 once, ridge 1:
     Lambda = diag(4, 2); l1 bonus of (s, a0) = 1/2, of (s, a1) = 1/sqrt(2); Q = r - beta * bonus."""
-    from mdptheory import EpisodicMDP
     from mdptheory.offline import OfflineDataset
     phi = np.eye(2).reshape(1, 2, 2)
     s = np.zeros(4, dtype=np.int64)

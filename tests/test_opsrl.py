@@ -14,7 +14,7 @@ from scipy.stats import beta as beta_dist
 import bounds
 from bounds.opsrl import (DIRICHLET_ANTICONCENTRATION, MINIMAX_LOWER, OPSRL_REGRET, anticoncentration_condition,
                           anticoncentration_rhs, k_inf)
-from experiments import opsrl_anticoncentration, opsrl_gridworld, opsrl_optimism, opsrl_regret
+from experiments import opsrl_anticoncentration, opsrl_gridworld, opsrl_gridworld_order, opsrl_optimism, opsrl_regret
 from solvers.learners import opsrl_theory_parameters
 from tests.strategies import seeds
 
@@ -164,3 +164,23 @@ def test_gridworld_experiment_smoke():
     out = opsrl_gridworld.run({"agent": "UCBVI", "T": 20, "H": 50, "size": 10}, 0)
     assert out["episode"].shape == (2,) and out["v_star"] == pytest.approx(26.135, abs=1e-3)
     assert {"time_sampling", "time_planning"} <= set(out)
+
+
+def test_gridworld_order_check():
+    df = pd.DataFrame({"agent": ["OPSRL"] * 3 + ["UCBVI"] * 3, "final_regret": [10.0, 11, 12, 20, 21, 22]})
+    assert opsrl_gridworld_order.check_below_ucbvi(df).passed
+    df.loc[:2, "final_regret"] = [30.0, 30.0, 30.0]     # constant, larger: the greedy control's shape
+    assert not opsrl_gridworld_order.check_below_ucbvi(df).passed
+    out = opsrl_gridworld.run({"agent": "OPSRL", "T": 10, "H": 50, "size": 10, "opsrl_variant": "greedy"}, 0)
+    assert out["final_regret"] == pytest.approx(10 * out["v_star"])   # greedy never reaches the reward
+
+
+def test_jsamples_formula_and_check():
+    from experiments import opsrl_jsamples as js
+    assert js.p_anti() == pytest.approx(0.5 * (1 - 0.8413447460685429), rel=1e-9)
+    assert js.n_samples(0.05, js.p_anti()) == 37 and js.n_samples(0.05, 4 * js.p_anti()) == 8
+    out = js.run({"m": 2, "alpha_bar": 100.0, "trials": 300, "j_rule": "theory"}, 0)
+    assert out["J"] == 37 and 0 <= out["failures"] <= 300 and out["p_single"] > out["bound_single"]
+    ok = pd.DataFrame({"failures": [3, 4], "trials": [2000, 2000], "J": 37, "p_single": 0.16, "bound_single": 0.079})
+    bad = pd.DataFrame({"failures": [450, 480], "trials": [2000, 2000], "J": 8, "p_single": 0.16, "bound_single": 0.079})
+    assert js.check_j_samples(ok).passed and not js.check_j_samples(bad).passed

@@ -100,3 +100,22 @@ def test_experiment_modules_validate_and_run_one_job():
     assert 0 <= out["subopt"] <= out["bound"]
     assert r2pvi_limit.run({"lam": 4.0, "K": 30}, 0)["max_abs_q_diff"] == 0.0
     assert r2pvi_limit.run({"lam": 0.2, "K": 30}, 0)["max_abs_q_diff"] > 1e-3
+
+
+def test_kl_estimator_is_optimistic_on_unobserved_features_unless_beta_covers_it():
+    """Finding (see experiments/r2pvi_rate.py): the ridge estimate of e^{-y/lam} is 0 on a never-observed
+    feature, the floor turns it into w = H, and only a bonus beta / sqrt(ridge) >= H hides the trap."""
+    from experiments._r2pvi import no_trap_behaviour, trap_instance
+    model = trap_instance()
+    data = collect(model, 1000, no_trap_behaviour(model), replication_rng(0, 0))
+    trap = model.A - 1
+    weak = r2pvi(data, divergence="kl", lam=1.0, theta=model.theta, beta=1.0, ridge=1.0)
+    assert weak.w[0, -1] == pytest.approx(model.H)          # unobserved coordinate -> cap H
+    reachable = slice(0, model.S - 1)                      # the fail state's actions all share e_{d-1}
+    assert (weak.policy[:, reachable] == trap).any()         # the trap is taken (stage 2 here)
+    v_star = robust_backward_induction(model, KL(lam=1.0)).V[0, 0]
+    assert weak.V[0, 0] > v_star + 0.5                       # and the "pessimistic" estimate is optimistic
+    strong = r2pvi(data, divergence="kl", lam=1.0, theta=model.theta, beta=model.H + 0.5, ridge=1.0)
+    assert not (strong.policy[:, reachable] == trap).any()
+    tv = r2pvi(data, divergence="tv", lam=1.0, theta=model.theta, beta=1.0, ridge=1.0)
+    assert tv.w[0, -1] == 0.0 and not (tv.policy[:, reachable] == trap).any()  # TV's ridge shrinks to 0

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from mdptheory import KL, TV, ChiSquare
 from solvers.robust import worst_case, worst_case_rows
 from solvers.robust.oracle import primal_worst_case
-from strategies_robust import DIVERGENCES, inner_instances, params, uncertainty_sets
+from strategies_robust import DIVERGENCES, inner_instances, uncertainty_sets
 
 pytestmark = pytest.mark.filterwarnings("ignore:Solution may be inaccurate")
 
@@ -113,19 +113,46 @@ def test_chi2_spec_dual_agrees():
 
 
 # ----------------------------------------------------------------------- structure of the answer
+def response_violations(p0, V, u, value, p) -> list[str]:
+    """Every property a worst-case response must have; returns the names of the violated ones."""
+    tol = 1e-9 * scale_of(V)
+    bad = []
+    if not (np.all(p >= -1e-12) and abs(p.sum() - 1) < 1e-9):
+        bad.append("not a distribution")
+    if abs(objective(p, p0, V, u) - value) > tol:
+        bad.append("does not attain the value")
+    if not u.is_regularized and u.divergence(p, p0) > u.rho + 1e-9:
+        bad.append("outside the ball")
+    if u.divergence_name != "tv" and np.any(p[p0 == 0] > 0):
+        bad.append("leaves the support")
+    if value > p0 @ V + tol:
+        bad.append("above nominal")
+    if value < V.min() - tol:
+        bad.append("below min V")
+    return bad
+
+
 @settings(max_examples=40)
 @given(inst=inner_instances(), u=uncertainty_sets())
 def test_worst_case_in_set_and_attains_value(inst, u):
     p0, V = inst
     value, p = worst_case(p0, V, u)
-    assert np.all(p >= -1e-12) and abs(p.sum() - 1) < 1e-9
-    assert abs(objective(p, p0, V, u) - value) <= 1e-9 * scale_of(V)
-    if not u.is_regularized:
-        assert u.divergence(p, p0) <= u.rho + 1e-9
-    if u.divergence_name != "tv":  # KL and chi-square only re-weight the support
-        assert np.all(p[p0 == 0] == 0)
-    assert value <= p0 @ V + 1e-12 * scale_of(V)  # nature may play p0
-    assert value >= V.min() - 1e-12 * scale_of(V)
+    assert response_violations(p0, V, u, value, p) == []
+
+
+def test_response_check_negative_controls():
+    """The same property check rejects: the nominal kernel labelled with the robust value, a best-case
+    response, and a kernel outside the ball."""
+    p0 = np.array([0.2, 0.3, 0.5])
+    V = np.array([0.0, 1.0, 2.0])
+    u = TV(0.2)
+    value, p = worst_case(p0, V, u)
+    assert "does not attain the value" in response_violations(p0, V, u, value, p0)
+    best_value, best_p = worst_case(p0, -V, u)
+    assert "above nominal" in response_violations(p0, V, u, -best_value, best_p)
+    assert "outside the ball" in response_violations(p0, V, u, 0.0, np.array([1.0, 0.0, 0.0]))
+    assert "leaves the support" in response_violations(np.array([0.0, 0.5, 0.5]), V, KL(1.0), 0.0,
+                                                      np.array([1.0, 0.0, 0.0]))
 
 
 def test_best_case_nature_is_rejected():
@@ -146,6 +173,14 @@ def test_monotone_in_rho_and_lam(inst, cls):
     tol = 1e-9 * scale_of(V)
     assert np.all(np.diff(cons) <= tol), cons  # bigger ball, lower value
     assert np.all(np.diff(reg) >= -tol), reg  # costlier deviation, higher value
+
+
+def test_monotone_negative_control():
+    """lam mistaken for a radius (the official code names lam 'Rho') breaks 'non-decreasing in lam'."""
+    p0 = np.array([0.2, 0.3, 0.5])
+    V = np.array([0.0, 1.0, 2.0])
+    wrong = [worst_case(p0, V, KL(rho=lam))[0] for lam in (1e-4, 0.01, 0.1, 1.0, 10.0)]
+    assert np.any(np.diff(wrong) < -1e-6)
 
 
 @settings(max_examples=20)
@@ -214,6 +249,16 @@ def test_extremes_are_finite(cls):
         assert const == pytest.approx(5.0, abs=1e-12)
 
 
+def test_extremes_negative_control():
+    """The finiteness check rejects the unshifted KL formula -lam log E exp(-V/lam) at huge V/lam."""
+    p0 = np.array([0.3, 0.7])
+    V = np.array([-1e6, 3e5])
+    with np.errstate(all="ignore"):
+        naive = -1e-3 * np.log(p0 @ np.exp(-V / 1e-3))
+    assert not np.isfinite(naive)
+    assert np.isfinite(worst_case(p0, V, KL(lam=1e-3))[0])
+
+
 # ------------------------------------------------------------------------- kernels vs numpy twins
 @pytest.mark.parametrize("cls", DIVERGENCES)
 @pytest.mark.parametrize("reg", [False, True])
@@ -238,6 +283,16 @@ def test_numba_matches_numpy_twin(cls, reg):
         assert empty.shape == (0, S) and np.array_equal(v_only, a_val)
 
 
+def test_twin_comparison_negative_control():
+    """The twin comparison is sharp: the KL twin does not match the chi-square kernel on the same rows."""
+    rng = np.random.default_rng(1)
+    P0 = rng.dirichlet(np.ones(6), size=5)
+    V = rng.normal(size=6)
+    a = worst_case_rows(P0, V, ChiSquare(0.3), backend="numba")[0]
+    b = worst_case_rows(P0, V, KL(0.3), backend="numpy")[0]
+    assert not np.allclose(a, b, rtol=0, atol=1e-10)
+
+
 # ------------------------------------------------------------------------------- bad arguments
 def test_bad_arguments():
     p0 = np.array([0.5, 0.5])
@@ -260,3 +315,49 @@ def test_bad_arguments():
         worst_case_rows(np.tile(p0, (3, 1)), V, TV(np.array([0.1, 0.2])))
     with pytest.raises(ValueError, match="columns"):
         worst_case_rows(np.tile(p0, (3, 1)), np.zeros(3), TV(0.1))
+
+
+def test_validation_gate_matches_numpy_predicate():
+    """The one-pass Numba gate agrees with the NumPy definition (its twin) on good and corrupted rows."""
+    from mdptheory.validation import PROB_ATOL
+    from solvers.robust._kernels import rows_are_distributions
+
+    rng = np.random.default_rng(0)
+    for trial in range(200):
+        P0 = rng.dirichlet(np.ones(4), size=3)
+        V = rng.normal(size=4)
+        kind = trial % 5
+        if kind == 1:
+            P0[1, 2] = -1e-3
+        elif kind == 2:
+            P0[2] *= 1.01
+        elif kind == 3:
+            V[0] = np.inf
+        elif kind == 4:
+            P0[0, 0] = np.nan
+        twin = bool(np.isfinite(V).all() and np.isfinite(P0).all() and (P0 >= 0).all()
+                    and (np.abs(P0.sum(axis=1) - 1) <= PROB_ATOL).all())
+        assert rows_are_distributions(P0, V, PROB_ATOL) == twin
+
+
+def test_tv_constrained_matches_drpvi_dual():
+    """Spec 1.4 / DRPVI: Cons_TV(rho) = max_{alpha in [min V, max V]} E[min(V, alpha)] - rho (alpha - min V).
+
+    The objective is piecewise linear in alpha with kinks at the values of V, so its max is at one of them.
+    Negative control: the full-L1 radius (rho/2 in place of rho) disagrees.
+    """
+    rng = np.random.default_rng(8)
+    control_gap = 0.0
+    for _ in range(20):
+        S = int(rng.integers(2, 9))
+        p0 = rng.dirichlet(np.ones(S))
+        V = rng.normal(size=S)
+        rho = float(rng.uniform(0, 1))
+
+        def dual(r):
+            return max(p0 @ np.minimum(V, a) - r * (a - V.min()) for a in V)
+
+        ours = worst_case(p0, V, TV(rho))[0]
+        assert abs(ours - dual(rho)) < 1e-12
+        control_gap = max(control_gap, abs(ours - dual(rho / 2)))
+    assert control_gap > 1e-3

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import solvers
-from mdptheory import KL, TV, ChiSquare, EpisodicMDP, FiniteMDP, LinearMDP, random_d_rectangular
+from mdptheory import KL, TV, ChiSquare, FiniteMDP, LinearMDP, random_d_rectangular
 from mdptheory.envs import simulated_linear_mdp
 from solvers.robust import divergence_rows, robust_backward_induction, robust_policy_evaluation, robust_value_iteration
 from solvers.robust.inner import worst_case_rows
@@ -70,6 +70,9 @@ def test_robust_below_nominal_and_kernel_consistency(m, u):
         # the worst-case kernel (plus nature's penalty) reproduces V for the robust-optimal policy
         Vw = evaluate(res.extra["P_worst"], m.R + res.extra["penalty"], res.policy)
         assert np.allclose(Vw, res.V, atol=1e-9)
+        if float(u.param) in (0.05, 0.3) and not np.allclose(res.V, nominal.V, atol=1e-6):
+            # negative control: the nominal kernel does not reproduce the robust values
+            assert not np.allclose(evaluate(m.P, m.R, res.policy), res.V, atol=1e-9)
         if not u.is_regularized:
             assert np.all(res.extra["penalty"] == 0)
             if rect == "d":
@@ -255,6 +258,8 @@ def test_robust_value_iteration_certificate_and_fixed_point(u):
     rpi = ((mdp.R + 0.9 * res.extra["penalty"]) * pol).sum(axis=1)  # nature pays inside gamma
     Vpi = np.linalg.solve(np.eye(8) - 0.9 * Ppi, rpi)
     assert np.allclose(Vpi, res.V, atol=1e-7)
+    shifted = res.V + 2 * 1e-9 * (1 + 0.9) / 0.1  # negative control: outside the certified bracket
+    assert np.any(shifted > res.extra["V_upper"])
     nominal = solvers.value_iteration(mdp, tol=1e-10).V
     assert np.all(res.V <= nominal + 1e-8)
     b = robust_value_iteration(mdp, u, tol=1e-9, backend="numpy")

@@ -72,7 +72,7 @@ def simulated_linear_mdp(delta: float = 0.3, xi_norm: float = 0.2, p: float = 0.
     Notes
     -----
     Nominal optimum: ``a = (1, 1, 1, 1)`` everywhere; ``V*_1(x1) = 1.6243`` at the defaults (spec
-    section 2.5(a); reproduced in ``tests/test_linear_sim.py``).
+    section 2.5(a); reproduced in ``tests/test_linear.py``; the robust table in ``tests/test_robust_planners.py``).
     """
     delta = _check_unit(delta, "delta")
     xi_norm = _check_unit(xi_norm, "xi_norm")

@@ -55,3 +55,37 @@ def primal_worst_case(p0: np.ndarray, V: np.ndarray, uncertainty: UncertaintySet
     full = np.zeros(np.asarray(p0).size)
     full[support] = np.clip(p.value, 0.0, None)
     return float(prob.value), full
+
+
+def primal_s_rectangular(P0: np.ndarray, pi: np.ndarray, V: np.ndarray, uncertainty: UncertaintySet) -> float:
+    """cvxpy primal of the s-rectangular inner problem for one state: ``P0 (A, S)``, policy ``pi (A,)``.
+
+    ``min sum_a pi_a <p_a, V>`` s.t. ``sum_a D(p_a || P0[a]) <= rho`` (or ``+ lam sum_a D``), jointly over
+    all ``p_a`` (no duality), with the same support conventions as :func:`build_problem`.
+    """
+    import cvxpy as cp
+
+    A, S = P0.shape
+    name = uncertainty.divergence_name
+    obj, divs, cons = 0, [], []
+    for a in range(A):
+        support = np.arange(S) if name == "tv" else np.flatnonzero(P0[a] > 0)
+        q, v = P0[a, support], np.asarray(V, float)[support]
+        p = cp.Variable(support.size, nonneg=True)
+        cons.append(cp.sum(p) == 1)
+        if name == "tv":
+            divs.append(0.5 * cp.norm1(p - q))
+        elif name == "kl":
+            divs.append(cp.sum(cp.rel_entr(p, q)))
+        else:
+            divs.append(cp.sum_squares(cp.multiply(p - q, 1.0 / np.sqrt(q))))
+        obj = obj + float(pi[a]) * (v @ p)
+    if uncertainty.is_regularized:
+        obj = obj + float(uncertainty.lam) * sum(divs)
+    else:
+        cons.append(sum(divs) <= float(uncertainty.rho))
+    prob = cp.Problem(cp.Minimize(obj), cons)
+    prob.solve(solver="CLARABEL", **CLARABEL_OPTS)
+    if prob.status not in ("optimal", "optimal_inaccurate"):
+        raise RuntimeError(f"cvxpy s-rectangular primal for {uncertainty!r} ended with status {prob.status}")
+    return float(prob.value)

@@ -30,7 +30,6 @@ Every planner returns a :class:`solvers.PlanningResult`; robust-specific outputs
 """
 from __future__ import annotations
 
-import math
 import time
 from typing import Any
 
@@ -44,7 +43,7 @@ from mdptheory.uncertainty import UncertaintySet
 
 from .._bracket import macqueen
 from ..result import PlanningResult, check_max_iter, check_tol, default_max_iter, discount_of, finish
-from .inner import _check_backend, _check_uncertainty, inner_solver
+from .inner import _check_backend, _check_uncertainty, inner_solver, s_rectangular_rows
 
 __all__ = ["robust_value_iteration", "robust_backward_induction", "robust_policy_evaluation", "divergence_rows"]
 
@@ -78,7 +77,9 @@ def _method(name: str, uncertainty: UncertaintySet, rect: str) -> str:
 
 def _check_rect(rect: str, allowed: tuple[str, ...], where: str) -> str:
     if rect not in allowed:
-        raise ValueError(f"{where}: rect must be one of {allowed}, got {rect!r}")
+        hint = ("; s-rectangular sets are supported for evaluating a given policy: "
+                "robust_policy_evaluation(model, policy, uncertainty, rect='s')" if rect == "s" else "")
+        raise ValueError(f"{where}: rect must be one of {allowed}, got {rect!r}{hint}")
     return rect
 
 
@@ -232,8 +233,9 @@ def robust_value_iteration(mdp: FiniteMDP, uncertainty: UncertaintySet, *, rect:
     uncertainty : TV, KL or ChiSquare (constrained or regularized)
         ``rho``/``lam`` scalar or broadcastable to ``(S, A)``.
     rect : {"sa"}
-        Only ``"sa"``: s-rectangular constrained sets need a joint (policy, budget) saddle problem per
-        state (Wiesemann et al. 2013; Ho et al. 2021) that is not implemented; ``rect="s"`` raises.
+        Only ``"sa"``: the optimal s-rectangular policy needs a joint (policy, budget) saddle problem per
+        state (Wiesemann et al. 2013; Ho et al. 2021) that is not implemented; ``rect="s"`` raises
+        ``NotImplementedError`` (s-rectangular *evaluation* is :func:`robust_policy_evaluation` with ``rect="s"``).
     tol : float
         Certified sup-norm error on ``V``.
     max_iter : int, optional
@@ -256,9 +258,9 @@ def robust_value_iteration(mdp: FiniteMDP, uncertainty: UncertaintySet, *, rect:
     _check_backend(backend)
     if rect == "s":
         raise NotImplementedError(
-            "rect='s' (s-rectangular sets) is not implemented: its Bellman update is a per-state saddle "
-            "problem over policies and budgets. For regularized sets with penalty weighted by the policy it "
-            "coincides with rect='sa'; use rect='sa'."
+            "robust_value_iteration(rect='s') (the optimal s-rectangular policy) is not implemented: its "
+            "Bellman update is a per-state saddle problem over stochastic policies and budget splits. "
+            "Robust evaluation of a given policy is: robust_policy_evaluation(mdp, policy, uncertainty, rect='s')."
         )
     _check_rect(rect, ("sa",), "robust_value_iteration")
     gamma = discount_of(mdp, "robust_value_iteration")
@@ -311,6 +313,67 @@ def robust_value_iteration(mdp: FiniteMDP, uncertainty: UncertaintySet, *, rect:
     )
 
 
+def _s_rect_policy_evaluation(model, policy, uncertainty, backend, tol, max_iter, strict) -> PlanningResult:
+    """``"s"``-rectangular robust evaluation of a fixed policy (discounted or episodic); see below."""
+    t0 = time.perf_counter()
+    if isinstance(model, LinearMDP):
+        model = model.to_tabular()
+    if isinstance(model, FiniteMDP):
+        gamma = discount_of(model, "robust_policy_evaluation")
+        tol = check_tol(tol)
+        S, A = model.S, model.A
+        P0 = _dense_rows(model).reshape(S, A, S)
+        R = np.asarray(model.R, dtype=np.float64)
+        pol = as_stochastic(validate_policy(policy, S, A), S, A)
+        r_pi = (pol * R).sum(axis=1)
+        V = np.zeros(S)
+        user_max_iter = check_max_iter(max_iter)
+        scale = float(np.abs(R).max())
+        max_iter = user_max_iter if user_max_iter is not None else default_max_iter(gamma, tol, scale)
+        status, it = "max_iter", 0
+        for it in range(1, max_iter + 1):
+            vals, _, _ = s_rectangular_rows(P0, pol, V, uncertainty, backend=backend)
+            TV_ = r_pi + gamma * vals
+            br = macqueen(V, TV_, gamma)
+            if br.half_width <= tol:
+                status = "converged"
+                break
+            V = TV_
+        converged = status == "converged"
+        finish(status, converged, strict, "robust_policy_evaluation",
+               f"certified error {br.half_width:.3g} > tol {tol:.3g} after {it} sweeps (max_iter={max_iter})")
+        V_out = TV_ + br.shift
+        _, Pw, pen = s_rectangular_rows(P0, pol, V_out, uncertainty, backend=backend)
+        Q = R + gamma * (Pw @ V_out)
+        return PlanningResult(
+            V=V_out, Q=Q, policy=np.asarray(validate_policy(policy, S, A)), iterations=it, residual=br.residual,
+            error_bound=br.half_width, converged=converged, status=status, wall_time=time.perf_counter() - t0,
+            method=_method("robust_policy_evaluation", uncertainty, "s"), backend=backend,
+            extra=dict(P_worst=Pw, penalty=pen, V_lower=TV_ + br.lo, V_upper=TV_ + br.hi, uncertainty=uncertainty,
+                       rect="s", sweeps=it),
+        )
+    if not isinstance(model, EpisodicMDP):
+        raise TypeError(f"model must be a FiniteMDP, EpisodicMDP or LinearMDP, got {type(model).__name__}")
+    H, S, A = model.H, model.S, model.A
+    pol = as_stochastic(validate_policy(policy, S, A, H), S, A, H)
+    param = uncertainty.param_rows((H, S), "(H, S) state")
+    V = np.zeros((H + 1, S))
+    Q = np.empty((H, S, A))
+    P_worst = np.empty((H, S, A, S))
+    penalty = np.empty((H, S))
+    for h in range(H - 1, -1, -1):
+        u_h = type(uncertainty)(**{("lam" if uncertainty.is_regularized else "rho"): param[h]})
+        vals, P_worst[h], penalty[h] = s_rectangular_rows(model.P[h], pol[h], V[h + 1], u_h, backend=backend)
+        V[h] = (pol[h] * model.R[h]).sum(axis=1) + vals
+        Q[h] = model.R[h] + P_worst[h] @ V[h + 1]
+    return PlanningResult(
+        V=V, Q=Q, policy=np.asarray(validate_policy(policy, S, A, H)), iterations=H, residual=0.0, error_bound=0.0,
+        converged=True, status="exact", wall_time=time.perf_counter() - t0,
+        method=_method("robust_policy_evaluation", uncertainty, "s"), backend=backend,
+        extra=dict(P_worst=P_worst, penalty=penalty, uncertainty=uncertainty, rect="s"),
+    )
+
+
 def robust_policy_evaluation(model: FiniteMDP | EpisodicMDP | LinearMDP, policy: np.ndarray,
                              uncertainty: UncertaintySet, *, rect: str | None = None, backend: str = "numba",
                              tol: float = 1e-8, max_iter: int | None = None, strict: bool = False) -> PlanningResult:
@@ -321,7 +384,20 @@ def robust_policy_evaluation(model: FiniteMDP | EpisodicMDP | LinearMDP, policy:
     :func:`robust_value_iteration` with ``policy`` (certified to ``tol``). ``extra["P_worst"]`` is the
     adversary's kernel: evaluating ``policy`` nominally under it (with rewards ``R + extra["penalty"]``
     for regularized sets) reproduces ``V``.
+
+    ``rect="s"`` (any of the three models; a LinearMDP is expanded with ``to_tabular``): one budget per
+    state shared by the actions, ``sum_a D(p_a || P0(.|s,a)) <= rho`` (Wiesemann, Kuhn & Rustem 2013), or
+    the penalty ``lam * sum_a D(p_a || P0(.|s,a))``; nature's response is
+    :func:`solvers.robust.inner.s_rectangular_rows`. Then ``Q[s, a] = R[s, a] + gamma <P_worst[s, a], V>``
+    (no discount for episodic models) and ``extra["penalty"]`` is per state ``(S,)`` / ``(H, S)``:
+    ``V = sum_a pi_a Q[., a] + gamma * penalty`` (discounted) or ``+ penalty`` (episodic). Only
+    evaluation is provided for ``"s"``: the optimal s-rectangular policy is in general stochastic and
+    needs a per-state saddle-point solve.
     """
+    if rect == "s":
+        _check_uncertainty(uncertainty)
+        _check_backend(backend)
+        return _s_rect_policy_evaluation(model, policy, uncertainty, backend, tol, max_iter, strict)
     if isinstance(model, FiniteMDP):
         return robust_value_iteration(model, uncertainty, rect="sa" if rect is None else rect, tol=tol,
                                       max_iter=max_iter, backend=backend, policy=policy, strict=strict)
