@@ -12,7 +12,7 @@ from solvers._kernels.episodic import backward_induction_arrays, policy_evaluati
 from solvers.learners import (OPSRL, PSRL, UCBVI, GreedyPosteriorMean, LearnerContractError, Trajectory,
                               check_learner, run)
 from solvers.learners import _kernels as K
-from tests.strategies import episodic_mdps, random_kernel, seeds
+from strategies import episodic_mdps, random_kernel, seeds
 
 
 def random_csr(rng, G, S, A, J, density=0.5, pseudo=True, zero_rows=False):

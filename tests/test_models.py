@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mdptheory import EpisodicMDP, FiniteMDP, as_generator, as_stochastic, validate_policy
-from tests.strategies import episodic_mdps, finite_mdps, random_kernel, seeds
+from strategies import episodic_mdps, finite_mdps, random_kernel, seeds
 
 sizes = st.tuples(st.integers(1, 6), st.integers(1, 4))
 

@@ -16,7 +16,7 @@ from bounds.opsrl import (DIRICHLET_ANTICONCENTRATION, MINIMAX_LOWER, OPSRL_REGR
                           anticoncentration_rhs, k_inf)
 from experiments import opsrl_anticoncentration, opsrl_gridworld, opsrl_gridworld_order, opsrl_optimism, opsrl_regret
 from solvers.learners import opsrl_theory_parameters
-from tests.strategies import seeds
+from strategies import seeds
 
 
 # ------------------------------------------------------------------------------------------- K_inf

@@ -6,7 +6,7 @@ from scipy import stats
 
 from mdptheory.envs import garnet, gridworld
 from mdptheory.sampling import rollout, sample, sample_counts
-from tests.strategies import episodic_mdps, finite_mdps, random_kernel, seeds
+from strategies import episodic_mdps, finite_mdps, random_kernel, seeds
 
 ALPHA = 1e-6  # false-alarm rate of each statistical test below
 
