@@ -11,9 +11,7 @@ A submodule that fails to import does not take the others down: the error is rec
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
-import warnings
+from mdptheory.discovery import import_submodules
 
 from . import checks
 from .core import PROVENANCE_TAGS, Bound, register, registry
@@ -23,14 +21,7 @@ __all__ = ["Bound", "register", "registry", "checks", "describe", "import_errors
 #: submodule name -> "ExceptionType: message" for bound modules that failed to import.
 import_errors: dict[str, str] = {}
 
-for _info in pkgutil.iter_modules(__path__):
-    if _info.name.startswith("_") or _info.name in ("core", "checks"):
-        continue
-    try:
-        importlib.import_module(f"{__name__}.{_info.name}")
-    except Exception as _exc:  # noqa: BLE001 - one broken paper module must not hide the others
-        import_errors[_info.name] = f"{type(_exc).__name__}: {_exc}"
-        warnings.warn(f"bounds.{_info.name} failed to import: {import_errors[_info.name]}", stacklevel=2)
+import_submodules(__name__, __path__, skip=("core", "checks"), errors=import_errors)
 
 
 def describe() -> list[str]:

@@ -19,10 +19,10 @@ from __future__ import annotations
 import hashlib
 import importlib
 import inspect
-import pkgutil
 import types
-import warnings
 from typing import Any
+
+from mdptheory.discovery import import_submodules
 
 from .claims import Claim, ClaimResult, judge
 
@@ -43,15 +43,7 @@ def experiment_modules() -> dict[str, types.ModuleType]:
     Two modules with the same ``NAME`` are an error.
     """
     found: dict[str, types.ModuleType] = {}
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("_") or info.name in _HARNESS:
-            continue
-        try:
-            mod = importlib.import_module(f"{__name__}.{info.name}")
-        except Exception as exc:  # noqa: BLE001 - one broken module must not hide the others
-            import_errors[info.name] = f"{type(exc).__name__}: {exc}"
-            warnings.warn(f"experiments.{info.name} failed to import: {import_errors[info.name]}", stacklevel=2)
-            continue
+    for mod in import_submodules(__name__, __path__, skip=_HARNESS, errors=import_errors):
         if not (hasattr(mod, "NAME") and hasattr(mod, "run")):
             continue
         if mod.NAME in found:

@@ -13,12 +13,11 @@ for every figure (running the experiment first if nothing is stored).
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import types
-import warnings
 from pathlib import Path
 from typing import Any
+
+from mdptheory.discovery import import_submodules
 
 __all__ = ["figure_modules", "get_figure", "draw_figure", "save_figure", "describe", "OUT_DIR", "import_errors"]
 
@@ -32,15 +31,7 @@ import_errors: dict[str, str] = {}
 def figure_modules() -> dict[str, types.ModuleType]:
     """All figure modules, ``FIGURE -> module`` (sorted); broken modules are warned and recorded."""
     found: dict[str, types.ModuleType] = {}
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("_"):
-            continue
-        try:
-            mod = importlib.import_module(f"{__name__}.{info.name}")
-        except Exception as exc:  # noqa: BLE001 - one broken figure must not hide the others
-            import_errors[info.name] = f"{type(exc).__name__}: {exc}"
-            warnings.warn(f"paper_figs.{info.name} failed to import: {import_errors[info.name]}", stacklevel=2)
-            continue
+    for mod in import_submodules(__name__, __path__, errors=import_errors):
         if not (hasattr(mod, "FIGURE") and hasattr(mod, "draw")):
             continue
         if not hasattr(mod, "EXPERIMENT"):

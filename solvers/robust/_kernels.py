@@ -85,6 +85,17 @@ def tv_cons(P0, V, rho, want_p):
 
 
 @njit(cache=True)
+def _nominal_row(P0, V, r, Pw, want_p):
+    """``P0[r] @ V``, copying ``P0[r]`` into ``Pw[r]`` when the worst kernel is wanted."""
+    acc = 0.0
+    for s in range(P0.shape[1]):
+        acc += P0[r, s] * V[s]
+        if want_p:
+            Pw[r, s] = P0[r, s]
+    return acc
+
+
+@njit(cache=True)
 def _support_min(p0, V):
     m = np.inf
     for s in range(V.size):
@@ -99,13 +110,8 @@ def kl_reg(P0, V, lam, want_p):
     vals = np.empty(n)
     Pw = _alloc(n, S, want_p)
     for r in range(n):
-        if np.isinf(lam[r]):
-            acc = 0.0
-            for s in range(S):
-                acc += P0[r, s] * V[s]
-                if want_p:
-                    Pw[r, s] = P0[r, s]
-            vals[r] = acc
+        if np.isinf(lam[r]):  # no penalty: nature keeps the nominal row
+            vals[r] = _nominal_row(P0, V, r, Pw, want_p)
             continue
         m = _support_min(P0[r], V)
         Z = 0.0
@@ -242,13 +248,8 @@ def chi2_reg(P0, V, lam, want_p):
     Pw = _alloc(n, S, want_p)
     row = np.empty(S)
     for r in range(n):
-        if np.isinf(lam[r]):
-            acc = 0.0
-            for s in range(S):
-                acc += P0[r, s] * V[s]
-                if want_p:
-                    Pw[r, s] = P0[r, s]
-            vals[r] = acc
+        if np.isinf(lam[r]):  # no penalty: nature keeps the nominal row
+            vals[r] = _nominal_row(P0, V, r, Pw, want_p)
             continue
         two_lam = 2.0 * lam[r]
         # breakpoint sums without cancellation: B_k = B_{k-1} + P_{k-1} (b_k - b_{k-1})
