@@ -1,7 +1,8 @@
-"""Exact planners with certificates (NumPy reference + Numba kernels).
+"""Exact planners with certificates, robust planners, and the papers' learners.
 
 Every planner returns a frozen :class:`PlanningResult`; ``tol`` is a certified sup-norm error on ``V``.
-See ``docs/planners.md``.
+Guides: ``docs/planners.md`` (exact), ``docs/robust.md`` (robust), ``docs/learners.md`` (OPSRL, PSRL,
+UCBVI), ``docs/offline.md`` (R2PVI and its baselines).
 """
 from .backward_induction import backward_induction
 from .learners import GreedyPosteriorMean, OPSRL, PSRL, UCBVI, Trace, check_learner, run as run_learner
@@ -18,4 +19,7 @@ from .value_iteration import value_iteration
 __all__ = [
     "PlanningResult", "ConvergenceWarning", "NotConvergedError", "value_iteration", "policy_iteration",
     "modified_policy_iteration", "linear_programming", "backward_induction", "policy_evaluation", "solve",
+    "worst_case", "robust_value_iteration", "robust_backward_induction", "robust_policy_evaluation",
+    "OPSRL", "PSRL", "UCBVI", "GreedyPosteriorMean", "Trace", "run_learner", "check_learner",
+    "r2pvi", "pevi", "drpvi", "drvi_l", "pessimistic_lsvi",
 ]
