@@ -95,7 +95,13 @@ class Episodes:
         }
 
 
-def _csr_cdf(mdp: FiniteMDP | EpisodicMDP):
+def transition_cdf(mdp: FiniteMDP | EpisodicMDP) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The kernel as CSR rows of cumulative probabilities, the layout the rollout kernels read.
+
+    Returns ``(indptr, indices, cdf)``: row ``s*A + a`` (``FiniteMDP``) or ``(h*S + s)*A + a``
+    (``EpisodicMDP``) lists its next states ``indices[indptr[row]:indptr[row+1]]`` with cumulative
+    probabilities ``cdf`` over the same slice. Build it once and reuse it across many episodes.
+    """
     P = mdp.P_flat if isinstance(mdp, FiniteMDP) else mdp.P.reshape(-1, mdp.S)
     csr = sp.csr_array(P)
     csr.sort_indices()
@@ -105,6 +111,20 @@ def _csr_cdf(mdp: FiniteMDP | EpisodicMDP):
     offsets = np.concatenate([[0.0], cdf])[starts]
     cdf -= np.repeat(offsets, np.diff(csr.indptr))
     return csr.indptr.astype(np.int64), csr.indices.astype(np.int64), cdf
+
+
+def deterministic_policy_cdf(policy: np.ndarray, A: int) -> np.ndarray:
+    """Cumulative action probabilities ``(..., A)`` of an int policy: 0 before ``policy``, 1 from it on.
+
+    Lets the rollout kernels play a deterministic policy without a per-call validation.
+    """
+    return (np.arange(A) >= np.asarray(policy)[..., None]).astype(np.float64)
+
+
+def draw_states(dist: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Inverse-CDF draws from the distribution ``dist (S,)`` given uniforms ``u``: int64, same shape as ``u``."""
+    idx = np.searchsorted(np.cumsum(dist), u, side="right")
+    return np.minimum(idx, len(dist) - 1).astype(np.int64)
 
 
 def rollout(
@@ -143,12 +163,12 @@ def rollout(
     pol_cdf = np.cumsum(pol, axis=-1)
     rng = as_generator(rng)
     if s0 is None:
-        starts = np.minimum(np.searchsorted(np.cumsum(mdp.mu0), rng.random(n_episodes), side="right"), mdp.S - 1)
+        starts = draw_states(mdp.mu0, rng.random(n_episodes))
     else:
         if not 0 <= s0 < mdp.S:
             raise ValueError(f"s0 = {s0} is out of range 0..{mdp.S - 1}")
         starts = np.full(n_episodes, s0)
     u = rng.random((n_episodes, H, 2))
     fn = rollout_kernel if backend == "numba" else rollout_numpy
-    s, a, r, s_next = fn(*_csr_cdf(mdp), np.ascontiguousarray(R), pol_cdf, starts.astype(np.int64), u, episodic)
+    s, a, r, s_next = fn(*transition_cdf(mdp), np.ascontiguousarray(R), pol_cdf, starts.astype(np.int64), u, episodic)
     return Episodes(s, a, r, s_next, pol[0] if pol.shape[0] == 1 else pol)

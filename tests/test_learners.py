@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from mdptheory import EpisodicMDP
 from mdptheory.envs import garnet, riverswim
+from mdptheory.sampling import deterministic_policy_cdf, rollout
 from solvers._kernels.episodic import backward_induction_arrays, policy_evaluation_arrays
 from solvers.learners import (OPSRL, PSRL, UCBVI, GreedyPosteriorMean, LearnerContractError, Trajectory,
                               check_learner, run)
@@ -99,18 +100,15 @@ def test_ucbvi_backward_numba_matches_numpy(seed, H, S, A, stage, bernstein, the
 
 @settings(max_examples=15)
 @given(mdp=episodic_mdps(), seed=seeds)
-def test_rollout_counts_and_evaluation_match_twins(mdp, seed):
+def test_episode_counts_and_evaluation_match_twins(mdp, seed):
     rng = np.random.default_rng(seed)
     H, S, A = mdp.H, mdp.S, mdp.A
     pi = rng.integers(A, size=(H, S)).astype(np.int64)
-    Pc = np.cumsum(mdp.P, -1)
-    Pc /= Pc[..., -1:]
-    m0 = np.cumsum(mdp.mu0) / mdp.mu0.sum()
-    u = rng.random(H + 1)
-    a, b = K.rollout(Pc, mdp.R, pi, m0, u), K.rollout_numpy(Pc, mdp.R, pi, m0, u)
-    for x, y in zip(a, b):
-        np.testing.assert_array_equal(x, y)
-    states, actions, _ = a
+    ep = rollout(mdp, pi, 1, rng=seed)  # the kernel run_learner plays episodes with
+    states, actions = np.append(ep.s[0], ep.s_next[0, -1]), ep.a[0]
+    assert np.array_equal(actions, pi[np.arange(H), states[:-1]])
+    cdf = deterministic_policy_cdf(pi, A)  # the fast path of run_learner: same actions, no validation
+    assert np.array_equal(cdf, np.cumsum(np.eye(A)[pi], axis=-1))
     assert all(mdp.P[h, states[h], actions[h], states[h + 1]] > 0 for h in range(H))
     c1, c2 = np.zeros((H, S, A, S)), np.zeros((H, S, A, S))
     K.count_update(c1, states, actions, True)

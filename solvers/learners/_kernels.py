@@ -25,7 +25,6 @@ from numba import njit
 __all__ = [
     "max_sample_backward", "max_sample_backward_numpy",
     "ucbvi_backward", "ucbvi_backward_numpy",
-    "rollout", "rollout_numpy",
     "count_update", "count_update_numpy",
     "evaluate_policy_csr",
 ]
@@ -251,55 +250,8 @@ def ucbvi_backward_numpy(ptr, idx, cnt, R, v_clip, stage_dependent, bernstein, c
 
 
 # --------------------------------------------------------------------------------------------------
-# Environment side: one episode by inverse-CDF sampling, and the count updates
+# Count updates (episodes themselves are played by mdptheory's rollout kernel)
 # --------------------------------------------------------------------------------------------------
-@njit(cache=True)
-def rollout(P_cum, R, policy, mu0_cum, u):
-    """Play one episode of a deterministic policy with pre-drawn uniforms (inverse-CDF sampling).
-
-    Parameters
-    ----------
-    P_cum : (H, S, A, S) cumulative transition probabilities along the last axis.
-    R : (H, S, A) expected rewards (the realised reward is the expected one: rewards are known/deterministic).
-    policy : (H, S) int64.
-    mu0_cum : (S,) cumulative initial distribution.
-    u : (H+1,) uniforms in [0, 1): ``u[0]`` draws ``s_0``, ``u[h+1]`` the transition of stage ``h``.
-
-    Returns
-    -------
-    states (H+1,) int64, actions (H,) int64, rewards (H,) float64.
-    """
-    H, S, A, _ = P_cum.shape
-    states = np.empty(H + 1, np.int64)
-    actions = np.empty(H, np.int64)
-    rewards = np.empty(H)
-    s = min(np.searchsorted(mu0_cum, u[0], side="right"), S - 1)
-    states[0] = s
-    for h in range(H):
-        a = policy[h, s]
-        actions[h] = a
-        rewards[h] = R[h, s, a]
-        s = min(np.searchsorted(P_cum[h, s, a], u[h + 1], side="right"), S - 1)
-        states[h + 1] = s
-    return states, actions, rewards
-
-
-def rollout_numpy(P_cum, R, policy, mu0_cum, u):
-    """NumPy twin of :func:`rollout` (a Python loop over stages; same draws, same episode)."""
-    H, S, A, _ = P_cum.shape
-    states = np.empty(H + 1, np.int64)
-    actions = np.empty(H, np.int64)
-    s = min(int(np.searchsorted(mu0_cum, u[0], side="right")), S - 1)
-    states[0] = s
-    for h in range(H):
-        a = int(policy[h, s])
-        actions[h] = a
-        s = min(int(np.searchsorted(P_cum[h, s, a], u[h + 1], side="right")), S - 1)
-        states[h + 1] = s
-    rewards = R[np.arange(H), states[:-1], actions]
-    return states, actions, rewards
-
-
 @njit(cache=True)
 def count_update(counts, states, actions, stage_dependent):
     """In place: ``counts[g, s_h, a_h, s_{h+1}] += 1`` along an episode (``g = h`` or ``0``)."""

@@ -24,6 +24,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from mdptheory import EpisodicMDP
+from mdptheory._sampling_kernels import rollout_kernel, rollout_numpy
+from mdptheory.sampling import deterministic_policy_cdf, draw_states, transition_cdf
 from mdptheory.validation import as_generator, check_positive_int
 
 from .._kernels.episodic import backward_induction_arrays, policy_evaluation_arrays
@@ -204,12 +206,6 @@ class EpisodicLearner:
 
 
 # --------------------------------------------------------------------------------------------------
-def _cumulative(p: np.ndarray) -> np.ndarray:
-    """Cumulative sums normalised so that each row ends exactly at 1 (inverse-CDF sampling)."""
-    c = np.cumsum(p, axis=-1)
-    return np.ascontiguousarray(c / c[..., -1:])
-
-
 def run(agent: EpisodicLearner, env: EpisodicMDP, n_episodes: int, rng=None) -> Trace:
     """Play ``n_episodes`` episodes of ``agent`` on ``env`` and record the exact expected regret.
 
@@ -249,8 +245,8 @@ def run(agent: EpisodicLearner, env: EpisodicMDP, n_episodes: int, rng=None) -> 
     P, R, mu0 = env.P, env.R, env.mu0
     V_star, _, _ = backward_induction_arrays(P, R)
     v_star = float(mu0 @ V_star[0])
-    P_cum, mu0_cum = _cumulative(P), _cumulative(mu0)
-    play = K.rollout if agent.backend == "numba" else K.rollout_numpy
+    cdf = transition_cdf(env)  # built once; each episode runs mdptheory's rollout kernel on it
+    play = rollout_kernel if agent.backend == "numba" else rollout_numpy
     if agent.backend == "numba":
         stationary = bool(np.all(P == P[:1]))
         flat = (P[:1] if stationary else P).reshape(-1)
@@ -276,7 +272,10 @@ def run(agent: EpisodicLearner, env: EpisodicMDP, n_episodes: int, rng=None) -> 
         if agent.V is not None:
             values[t] = mu0 @ agent.V[0]
         t0 = time.perf_counter()
-        states, actions, rewards = play(P_cum, R, pi, mu0_cum, rng.random(H + 1))
+        s0 = draw_states(mu0, rng.random(1))
+        s, actions, rewards, s_next = play(*cdf, R, deterministic_policy_cdf(pi, env.A), s0,
+                                           rng.random((1, H, 2)), True)
+        states, actions, rewards = np.append(s[0], s_next[0, -1]), actions[0], rewards[0]
         t1 = time.perf_counter()
         agent.update(Trajectory(states, actions, rewards))
         t2 = time.perf_counter()
