@@ -14,36 +14,38 @@ from typing import Any
 __all__ = ["register", "verify", "cmd_run", "cmd_verify", "cmd_figs", "cmd_export"]
 
 
+def _runner_options(p, jobs: int, scheduler: bool = True) -> None:
+    """Options shared by the commands that may run experiments."""
+    p.add_argument("--jobs", type=int, default=jobs, help=f"local worker processes (joblib; default {jobs}; -1 = all cores)")
+    if scheduler:
+        p.add_argument("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://host:8786")
+    p.add_argument("--store", default=None, help="results database (default .mdptheory/results.sqlite)")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``run``, ``verify``, ``figs`` and ``export`` to the ``mdptheory`` parser."""
     p = sub.add_parser("run", help="run an experiment's grid x seeds into the results store (resumable)")
     p.add_argument("experiment", help="experiment NAME (see `mdptheory list`)")
     p.add_argument("--quick", action="store_true", help="use the small QUICK_GRID and QUICK_SEEDS")
     p.add_argument("--seeds", type=int, default=None, help="number of seeds (default: the experiment's)")
-    p.add_argument("--jobs", type=int, default=1, help="local worker processes (joblib; -1 = all cores)")
-    p.add_argument("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://host:8786")
     p.add_argument("--control", default=None, metavar="CLAIM", help="run the named claim's negative-control variant")
-    p.add_argument("--store", default=None, help="results database (default .mdptheory/results.sqlite)")
-    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _runner_options(p, jobs=1)
     p.set_defaults(handler=cmd_run)
 
     p = sub.add_parser("verify", help="check claims against their bounds and negative controls; write report/index.html")
     p.add_argument("claims", nargs="*", metavar="CLAIM", help="claim names (default: all)")
     p.add_argument("--quick", action="store_true", help="small grids: every claim in a few minutes")
-    p.add_argument("--jobs", type=int, default=2, help="local worker processes (default 2; 1 = in-process)")
-    p.add_argument("--scheduler", default=None, help="Dask scheduler address")
     p.add_argument("--report", default="report/index.html", help="HTML report path (default report/index.html)")
     p.add_argument("--no-report", action="store_true", help="do not write the HTML report")
-    p.add_argument("--store", default=None, help="results database (default .mdptheory/results.sqlite)")
-    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _runner_options(p, jobs=2)
     p.set_defaults(handler=cmd_verify)
 
     p = sub.add_parser("figs", help="draw paper figures into paper_figs/out (runs the experiment if nothing is stored)")
     p.add_argument("figures", nargs="*", metavar="FIGURE", help="figure names (default: all)")
     p.add_argument("--quick", action="store_true", help="when results must be computed, use the quick grid")
-    p.add_argument("--jobs", type=int, default=1, help="worker processes if an experiment must run")
     p.add_argument("--out", default=None, help="output folder (default paper_figs/out)")
-    p.add_argument("--store", default=None, help="results database")
+    _runner_options(p, jobs=1, scheduler=False)
     p.set_defaults(handler=cmd_figs)
 
     p = sub.add_parser("export", help="export stored results (one CSV per experiment)")
@@ -236,7 +238,7 @@ def cmd_figs(args: argparse.Namespace) -> int:
         df = st.load(mod.NAME, code_version=code_version(mod))
         if len(df) == 0:
             print(f"{name}: no stored results for {mod.NAME}; running it{' (quick)' if args.quick else ''}")
-            run_experiment(mod, quick=args.quick, jobs=args.jobs, store=st)
+            run_experiment(mod, quick=args.quick, jobs=args.jobs, store=st, progress=not args.no_progress)
             df = st.load(mod.NAME, code_version=code_version(mod))
         fig = fmod.draw(df)
         paths = paper_figs.save_figure(fig, name, args.out)
