@@ -28,6 +28,7 @@ from mdptheory._sampling_kernels import rollout_kernel, rollout_numpy
 from mdptheory.sampling import deterministic_policy_cdf, draw_states, transition_cdf
 from mdptheory.validation import as_generator, check_positive_int
 
+from .._kernels import csr_parts
 from .._kernels.episodic import backward_induction_arrays, policy_evaluation_arrays
 from . import _kernels as K
 
@@ -249,12 +250,7 @@ def run(agent: EpisodicLearner, env: EpisodicMDP, n_episodes: int, rng=None) -> 
     play = rollout_kernel if agent.backend == "numba" else rollout_numpy
     if agent.backend == "numba":
         stationary = bool(np.all(P == P[:1]))
-        flat = (P[:1] if stationary else P).reshape(-1)
-        nz = np.flatnonzero(flat)
-        n_rows = (1 if stationary else H) * env.S * env.A
-        P_ptr = np.zeros(n_rows + 1, np.int64)
-        np.cumsum(np.bincount(nz // env.S, minlength=n_rows), out=P_ptr[1:])
-        P_idx, P_prob = (nz % env.S).astype(np.int64), flat[nz]
+        P_ptr, P_idx, P_prob = csr_parts((P[:1] if stationary else P).reshape(-1, env.S))
 
         def evaluate(pi):
             return K.evaluate_policy_csr(P_ptr, P_idx, P_prob, R, pi, stationary)
