@@ -16,7 +16,7 @@ Provenance (read before using a constant as a fact)
 The *uncertainty function*
 ``Phi(s) = sup_{P in U(P0)} sum_h E^{pi*, P}[ sum_i ||phi_i(s_h, a_h) 1_i||_{Lambda_h^{-1}} | s_1 = s ]``
 is a number computed by the experiments (it needs a robust planner; bounds import no solver):
-``experiments/_r2pvi.py::uncertainty_term``.
+``experiments/offline_truth.py::uncertainty_term``.
 """
 from __future__ import annotations
 

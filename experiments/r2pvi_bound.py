@@ -1,7 +1,7 @@
 """R2PVI Theorem 5.1 on a small d-rectangular instance: exact SubOpt vs the instance-dependent bound, and
 the pessimism events behind its proof (Tang, Liu & Xu, ICML 2025; spec r2pvi_drrpo.md section 5, items 8-9).
 
-Instance: :func:`experiments._r2pvi.trap_instance` (H = 3, S = 4, A = 3, d = 3), behaviour uniform over the
+Instance: :func:`experiments.offline_truth.trap_instance` (H = 3, S = 4, A = 3, d = 3), behaviour uniform over the
 non-trap actions. Per run: a fresh dataset (its own stream), R2PVI with the theorem's ``beta`` (digest
 constants, ``xi = log(2 d H^2 K / delta)``) or a named variant, then exactly (solvers.robust):
 
@@ -21,7 +21,7 @@ from bounds import checks
 from bounds.r2pvi import INSTANCE, beta as theorem_beta, log_factor
 from experiments import Claim
 
-from ._r2pvi import (admissible_set, dataset_for, exact_suboptimality, learn, no_trap_behaviour,
+from .offline_truth import (admissible_set, dataset_for, exact_suboptimality, learn, no_trap_behaviour,
                      pessimism_events, regularized_set, trap_instance, uncertainty_term)
 
 NAME = "r2pvi-bound"

@@ -26,8 +26,9 @@ import numpy as np
 
 from mdptheory.envs.linear_sim import simulated_linear_mdp
 from solvers import policy_evaluation
+from solvers.offline import OFFICIAL_CODE
 
-from ._r2pvi import dataset_for, learn
+from .offline_truth import dataset_for, learn
 
 NAME = "r2pvi-linear-sim"
 QS = np.round(np.linspace(0.0, 1.0, 11), 10)
@@ -54,20 +55,11 @@ CLAIMS: list = []
 
 
 def _options(method: str, version: str) -> dict:
+    """The learner's options for ``version``: none (paper) or the official preset plus this script's clip
+    (upper only) and its fail state x4 (value forced to 0)."""
     if version == "paper":
         return {}
-    opts: dict = {"clip": "upper", "fail_states": [3]}
-    if method.startswith("r2pvi") or method == "drpvi":
-        opts["bonus"] = "l2"
-    if method == "r2pvi-tv":
-        opts["tv_min_mode"] = "dataset"
-    if method == "drpvi":
-        opts["tv_min_mode"] = "fail_state_zero"
-    if method == "r2pvi-chi2":
-        opts["chi2_direction"] = "min"
-    if method == "r2pvi-kl":
-        opts["kl_stable"] = False
-    return opts
+    return {**OFFICIAL_CODE[method], "clip": "upper", "fail_states": [3]}
 
 
 @lru_cache(maxsize=64)

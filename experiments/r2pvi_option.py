@@ -19,13 +19,14 @@ import numpy as np
 from mdptheory.envs.american_put import american_put
 from mdptheory.offline import collect_tabular, constant_policy, replication_rng
 from solvers import policy_evaluation
-from solvers.offline import drpvi, drvi_l, pevi, r2pvi
+from solvers.offline import OFFICIAL_CODE, fit
 
 NAME = "r2pvi-american-put"
 PS = (0.2, 0.4, 0.6, 0.8, 1.0)
-_METHODS = [("pevi", None)] + [("r2pvi-tv", lam) for lam in (1.0, 3.0, 5.0)] + \
+#: The figure's curves, in drawing order: ``(method, lam or rho)``.
+METHODS = [("pevi", None)] + [("r2pvi-tv", lam) for lam in (1.0, 3.0, 5.0)] + \
     [("drpvi", rho) for rho in (0.2, 0.1, 0.025)]
-GRID = [{"method": m, "param": p, "version": v} for v in ("paper", "official") for m, p in _METHODS]
+GRID = [{"method": m, "param": p, "version": v} for v in ("paper", "official") for m, p in METHODS]
 QUICK_GRID = GRID
 SEEDS = 3
 QUICK_SEEDS = 2
@@ -44,27 +45,24 @@ def option_problem(N: int, d: int, seed: int, H: int = 20):
 
 
 def fit_option(method: str, param, data, reward, version: str = "paper", beta: float = 0.1, ridge: float = 1.0):
+    """Train ``method`` with radius/regulariser ``param`` and the known exercise payoff ``reward``.
+
+    ``"pevi"`` is run as pessimistic LSVI with the known reward (the data are never-exercise, so a joint
+    regression of ``r + V`` would never see the payoff; the official code adds it the same way); its bonus
+    is the Mahalanobis one in both versions. ``version="official"`` adds the official preset and this
+    script's clip (continuation capped at ``H - h``); the paper version uses the l1 bonus and no clip
+    (payoffs exceed 1).
+    """
     official = version == "official"
-    common = dict(beta=beta, ridge=ridge, clip="continuation_upper" if official else "none")
+    opts: dict = dict(beta=beta, ridge=ridge, reward=reward, clip="continuation_upper" if official else "none")
     if method == "pevi":
-        # PEVI regresses r + V of the data; with never-exercise data r = 0 and the known payoff is added
-        # by evaluating exercise through the reward table (as the official code does): use LSVI form.
-        from solvers.offline import pessimistic_lsvi
-        return pessimistic_lsvi(data, reward=reward, bonus="mahalanobis", **common)
-    bonus = "l2" if official else "l1"
-    if method == "r2pvi-tv":
-        return r2pvi(data, divergence="tv", lam=param, reward=reward, bonus=bonus,
-                     tv_min_mode="dataset" if official else "all_states", **common)
-    if method == "r2pvi-kl":
-        return r2pvi(data, divergence="kl", lam=param, reward=reward, bonus=bonus, **common)
-    if method == "drpvi":
-        return drpvi(data, rho=param, reward=reward, bonus=bonus,
-                     tv_min_mode="fail_state_zero" if official else "all_states", **common)
-    if method == "drvi-l":
-        return drvi_l(data, rho=param, reward=reward, bonus=bonus, **common)
-    if method == "pevi-joint":
-        return pevi(data, **common)
-    raise ValueError(f"method={method!r} is not known")
+        return fit("lsvi", data, bonus="mahalanobis", **opts)
+    opts.update(OFFICIAL_CODE[method] if official else {"bonus": "l1"})
+    if method.startswith("r2pvi"):
+        opts["lam"] = param
+    elif method in ("drpvi", "drvi-l"):
+        opts["rho"] = param
+    return fit(method, data, **opts)
 
 
 def _test_kernel(env, p: float) -> np.ndarray:
@@ -74,9 +72,9 @@ def _test_kernel(env, p: float) -> np.ndarray:
 
 def run(config: dict, seed: int) -> dict:
     env, data, reward = option_problem(100, 30, seed)
-    fit = fit_option(config["method"], config["param"], data, reward, config.get("version", "paper"))
+    res = fit_option(config["method"], config["param"], data, reward, config.get("version", "paper"))
     values = []
     for p in PS:
         test = env.mdp.__class__(_test_kernel(env, p), env.mdp.R, env.mdp.mu0)
-        values.append(policy_evaluation(test, fit.policy).V[0, 0])
-    return {"values": np.array(values), "s0": env.s0, "wall_time": fit.wall_time}
+        values.append(policy_evaluation(test, res.policy).V[0, 0])
+    return {"values": np.array(values), "s0": env.s0, "wall_time": res.wall_time}

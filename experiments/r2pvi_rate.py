@@ -24,7 +24,7 @@ from bounds import checks
 from bounds.r2pvi import RATES
 from experiments import Claim
 
-from ._r2pvi import dataset_for, exact_suboptimality, learn, no_trap_behaviour, regularized_set, trap_instance
+from .offline_truth import dataset_for, exact_suboptimality, learn, no_trap_behaviour, regularized_set, trap_instance
 
 NAME = "r2pvi-rate"
 KS = (1000, 3000, 10000, 30000)

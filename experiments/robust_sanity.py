@@ -28,7 +28,8 @@ from __future__ import annotations
 import numpy as np
 
 from bounds import checks
-from mdptheory import KL, TV, ChiSquare, LinearMDP, random_d_rectangular
+from mdptheory import LinearMDP, random_d_rectangular
+from mdptheory.uncertainty import DIVERGENCES
 from solvers import backward_induction
 from solvers.robust import robust_backward_induction
 
@@ -36,15 +37,14 @@ from .claims import Claim
 
 NAME = "robust-sanity"
 VARIANTS = ("exact", "best_case", "radius_floor", "lam_as_rho", "swap_limits")
-SETS = {"tv": TV, "kl": KL, "chi2": ChiSquare}
 RHOS = (0.0, 0.05, 0.2, 1.0, np.inf)
 LAMS = (1e-9, 0.1, 1.0, 10.0, 1e6)
 LAM_BIG, LAM_SMALL = 1e6, 1e-9
 
 _BASE = {"S": 5, "A": 3, "d": 3, "H": 4, "support": 2, "variant": "exact"}
 GRID = [dict(_BASE, divergence=div, rect=rect, S=S, H=H)
-        for div in SETS for rect in ("d", "sa") for S in (5, 12) for H in (3, 6)]
-QUICK_GRID = [dict(_BASE, divergence=div, rect=rect) for div in SETS for rect in ("d", "sa")]
+        for div in DIVERGENCES for rect in ("d", "sa") for S in (5, 12) for H in (3, 6)]
+QUICK_GRID = [dict(_BASE, divergence=div, rect=rect) for div in DIVERGENCES for rect in ("d", "sa")]
 SEEDS = 20
 QUICK_SEEDS = 4
 
@@ -81,7 +81,7 @@ def run(config: dict, seed: int) -> dict:
     variant = config.get("variant", "exact")
     if variant not in VARIANTS:
         raise ValueError(f"variant={variant!r}, expected one of {VARIANTS}")
-    cls = SETS[config["divergence"]]
+    cls = DIVERGENCES[config["divergence"]]
     rect = config["rect"]
     H = int(config["H"])
     model = random_d_rectangular(int(config["S"]), int(config["A"]), int(config["d"]), H, rng=seed,

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from . import backends
+
 
 @njit(cache=True)
 def _first_above(cdf: np.ndarray, lo: int, hi: int, u: float) -> int:
@@ -65,3 +67,6 @@ def rollout_numpy(indptr, indices, cdf, R, pol_cdf, s0, u, stage_dependent):
         s = indices[k]
         out[3][:, h] = s
     return tuple(out)
+
+
+backends.register("sampling.rollout", numba=rollout_kernel, numpy=rollout_numpy)

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .backends import BACKENDS
+
 #: Modules that add sub-commands: each defines ``register(subparsers)`` and sets ``handler`` defaults.
 EXTENSIONS = ("experiments.cli",)
 
@@ -91,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=METHODS + ("bi",), default="auto", help="planner (default: auto)")
     p.add_argument("--gamma", type=float, default=None, help="discount factor, overrides the file's")
     p.add_argument("--tol", type=float, default=1e-8, help="certified sup-norm error on V (default 1e-8)")
-    p.add_argument("--backend", choices=("numba", "numpy"), default="numba")
+    p.add_argument("--backend", choices=BACKENDS, default="numba")
     p.add_argument("--max-print", type=int, default=200, help="print at most this many policy entries in full")
     p.set_defaults(handler=_cmd_solve)
     for name in EXTENSIONS:

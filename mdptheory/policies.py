@@ -6,12 +6,38 @@ Shapes
 - deterministic, stage-dependent: int ``(H, S)``, ``pi[h, s]``;
 - stochastic, stationary: float ``(S, A)``, ``pi[s, a]`` = probability;
 - stochastic, stage-dependent: float ``(H, S, A)``.
+
+Greedy policies follow one tie rule everywhere (planners, learners, both backends): :func:`greedy`.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .validation import PROB_ATOL, check_distribution, check_finite
+
+
+#: Relative width of a tie: actions whose ``Q`` is within ``TIE_RTOL * (1 + |max_a Q|)`` of the row's max
+#: are tied, and the lowest of them is greedy. Exact ties computed by different summation orders (Numba
+#: vs BLAS) differ by a few ulps (~1e-16 relative), far inside this width; two actions closer than it are
+#: equally good for every purpose of the suite (certificates carry a term for it, see docs/planners.md).
+TIE_RTOL = 1e-12
+
+
+def greedy(Q: np.ndarray, axis: int = -1) -> np.ndarray:
+    """The greedy action along ``axis`` of ``Q`` with the suite's tie rule: the **lowest** action whose value
+    is within ``TIE_RTOL * (1 + |max|)`` of the max (int64).
+
+    The Numba kernels apply the same rule (``solvers._kernels._numba_common.greedy_row``), so both backends
+    pick the same action on ties even when their sums differ in the last bits.
+
+    >>> greedy(np.array([[1.0, 1.0 + 1e-15, 0.5], [0.0, 2.0, 2.0]])).tolist()
+    [0, 1]
+    """
+    Q = np.asarray(Q, dtype=np.float64)
+    m = Q.max(axis=axis, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        near = Q >= m - TIE_RTOL * (1.0 + np.abs(m))
+    return np.argmax(near, axis=axis).astype(np.int64)
 
 
 def is_deterministic(policy: np.ndarray) -> bool:

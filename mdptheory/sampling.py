@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ._sampling_kernels import rollout_kernel, rollout_numpy
+from . import _sampling_kernels  # noqa: F401  (registers sampling.rollout)
+from . import backends
 from .episodic import EpisodicMDP
 from .finite import FiniteMDP
 from .policies import as_stochastic
@@ -155,8 +156,7 @@ def rollout(
             raise ValueError("rollout of a FiniteMDP needs horizon=<episode length>")
         H = check_positive_int(horizon, "horizon")
         R = mdp.R[None]
-    if backend not in ("numba", "numpy"):
-        raise ValueError(f"backend must be 'numba' or 'numpy', got {backend!r}")
+    fn = backends.pick("sampling.rollout", backend)
     pol = as_stochastic(policy, mdp.S, mdp.A, H if episodic else None)
     if pol.ndim == 2:
         pol = pol[None]
@@ -169,6 +169,5 @@ def rollout(
             raise ValueError(f"s0 = {s0} is out of range 0..{mdp.S - 1}")
         starts = np.full(n_episodes, s0)
     u = rng.random((n_episodes, H, 2))
-    fn = rollout_kernel if backend == "numba" else rollout_numpy
     s, a, r, s_next = fn(*transition_cdf(mdp), np.ascontiguousarray(R), pol_cdf, starts.astype(np.int64), u, episodic)
     return Episodes(s, a, r, s_next, pol[0] if pol.shape[0] == 1 else pol)

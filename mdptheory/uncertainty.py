@@ -31,6 +31,10 @@ TV(rho=0.1)
 KL(lam=2.0)
 >>> ChiSquare(lam=0.5).is_regularized
 True
+>>> make("chi2", rho=0.2)      # by name, as experiments and learners do
+ChiSquare(rho=0.2)
+>>> TV(0.1).divergence([[0.5, 0.5], [1.0, 0.0]], [0.5, 0.5])   # last axis, broadcast
+array([0. , 0.5])
 """
 from __future__ import annotations
 
@@ -39,7 +43,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-__all__ = ["UncertaintySet", "TV", "KL", "ChiSquare", "RECTANGULARITIES"]
+__all__ = ["UncertaintySet", "TV", "KL", "ChiSquare", "RECTANGULARITIES", "DIVERGENCES", "make"]
 
 #: Rectangularity axes understood by :mod:`solvers.robust`.
 RECTANGULARITIES = ("sa", "s", "d")
@@ -137,8 +141,19 @@ class UncertaintySet:
             ) from None
 
     # -- divergence ---------------------------------------------------------------------------
-    def divergence(self, p: np.ndarray, q: np.ndarray) -> float:
-        """``D(p || q)`` for probability vectors ``p, q`` of shape ``(S,)`` (``inf`` if undefined)."""
+    def divergence(self, p: Any, q: Any) -> float | np.ndarray:
+        """``D(p || q)`` along the last axis (``inf`` where undefined).
+
+        ``p`` and ``q`` broadcast against each other, e.g. ``(n, S)`` rows against ``(S,)`` or ``(n, S)``;
+        the result has the broadcast shape without its last axis (a float for two ``(S,)`` vectors).
+        """
+        p = np.asarray(p, dtype=np.float64)
+        q = np.asarray(q, dtype=np.float64)
+        out = self._divergence(*np.broadcast_arrays(p, q))
+        return float(out) if out.ndim == 0 else out
+
+    @staticmethod
+    def _divergence(p: np.ndarray, q: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
     def contains(self, p: np.ndarray, p0: np.ndarray, atol: float = 1e-9) -> bool:
@@ -162,8 +177,9 @@ class TV(UncertaintySet):
 
     divergence_name: ClassVar[str] = "tv"
 
-    def divergence(self, p: np.ndarray, q: np.ndarray) -> float:
-        return 0.5 * float(np.abs(np.asarray(p, float) - np.asarray(q, float)).sum())
+    @staticmethod
+    def _divergence(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+        return 0.5 * np.abs(p - q).sum(axis=-1)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -172,13 +188,12 @@ class KL(UncertaintySet):
 
     divergence_name: ClassVar[str] = "kl"
 
-    def divergence(self, p: np.ndarray, q: np.ndarray) -> float:
-        p = np.asarray(p, float)
-        q = np.asarray(q, float)
+    @staticmethod
+    def _divergence(p: np.ndarray, q: np.ndarray) -> np.ndarray:
         pos = p > 0
-        if (q[pos] <= 0).any():
-            return float("inf")
-        return float(np.sum(p[pos] * np.log(p[pos] / q[pos])))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(pos, p * np.log(np.where(pos, p, 1.0) / np.where(q > 0, q, 1.0)), 0.0)
+        return np.where((pos & (q <= 0)).any(axis=-1), np.inf, terms.sum(axis=-1))
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -187,10 +202,27 @@ class ChiSquare(UncertaintySet):
 
     divergence_name: ClassVar[str] = "chi2"
 
-    def divergence(self, p: np.ndarray, q: np.ndarray) -> float:
-        p = np.asarray(p, float)
-        q = np.asarray(q, float)
+    @staticmethod
+    def _divergence(p: np.ndarray, q: np.ndarray) -> np.ndarray:
         pos = q > 0
-        if (p[~pos] > 0).any():
-            return float("inf")
-        return float(np.sum((p[pos] - q[pos]) ** 2 / q[pos]))
+        terms = np.where(pos, (p - q) ** 2 / np.where(pos, q, 1.0), 0.0)
+        return np.where(((p > 0) & ~pos).any(axis=-1), np.inf, terms.sum(axis=-1))
+
+
+#: The divergences by name: ``"tv"``, ``"kl"``, ``"chi2"`` (the names experiments and learners use).
+DIVERGENCES: dict[str, type[UncertaintySet]] = {cls.divergence_name: cls for cls in (TV, KL, ChiSquare)}
+
+
+def make(name: str, *, rho: Any = None, lam: Any = None) -> UncertaintySet:
+    """The uncertainty set of divergence ``name`` with a radius ``rho`` or a regularizer ``lam``.
+
+    >>> make("kl", lam=2.0)
+    KL(lam=2.0)
+    >>> make("tv", rho=0.1).is_regularized
+    False
+    """
+    try:
+        cls = DIVERGENCES[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown divergence {name!r}; use one of {sorted(DIVERGENCES)}") from None
+    return cls(rho=rho, lam=lam)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-from experiments.r2pvi_option import _METHODS, PS
+from experiments.r2pvi_option import METHODS, PS
 
 from ._r2pvi_common import LABELS, OFFICIAL_1D, stack, versions
 
@@ -34,7 +34,7 @@ def draw(results):
     fig = Figure(figsize=(5.2 * len(vs), 4))
     for k, (version, sub) in enumerate(vs):
         ax = fig.add_subplot(1, len(vs), k + 1)
-        for j, (method, param) in enumerate(_METHODS):       # fixed order: same colour in both panels
+        for j, (method, param) in enumerate(METHODS):       # fixed order: same colour in both panels
             rows = sub[(sub["method"] == method) & ((sub["param"] == param) if param is not None
                                                     else sub["param"].isna())]
             if not len(rows):

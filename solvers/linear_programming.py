@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from . import _kernels as K
-from ._bracket import a_posteriori, macqueen
+from .brackets import a_posteriori, macqueen
 from .result import PlanningResult, check_backend, check_tol, discount_of, finish
 
 
@@ -62,7 +62,7 @@ def linear_programming(
         ``V`` (S,) = LP primal solution, ``Q = R + gamma P V``, ``policy`` greedy for ``V``,
         ``iterations`` = HiGHS iterations. ``extra``: ``occupancy`` ``(S, A)`` normalised,
         ``objective`` (``w . V``), ``weights``, ``highs_message``, ``policy_gap_bound``
-        (``gamma span(T V - V) / (1 - gamma)`` for the greedy policy, see :mod:`solvers._bracket`).
+        (``gamma span(T V - V) / (1 - gamma)`` for the greedy policy, see :mod:`solvers.brackets`).
     """
     t0 = time.perf_counter()
     gamma = discount_of(mdp, "linear_programming")

@@ -7,8 +7,9 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _kernels as K
-from ._loop import bracketed_iteration, initial_V, iteration_scale
-from .result import PlanningResult, check_backend, check_max_iter, check_tol, default_max_iter, discount_of
+from .brackets import MacQueen
+from .iteration import BellmanSweep, IterationOptions, certified_iteration, initial_V, iteration_scale, midpoint_result
+from .result import PlanningResult, check_backend, discount_of
 
 
 def modified_policy_iteration(
@@ -57,27 +58,24 @@ def modified_policy_iteration(
     """
     t0 = time.perf_counter()
     gamma = discount_of(mdp, "modified_policy_iteration")
-    tol = check_tol(tol)
     backend = check_backend(backend)
-    max_iter = check_max_iter(max_iter)
     if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
         raise ValueError(f"m (evaluation sweeps per improvement) must be an int >= 1, got {m!r}")
     if V0 is None:
         V = np.full(mdp.S, float(mdp.R.min()) / (1.0 - gamma))
     else:
         V = initial_V(V0, mdp.S)
-    if max_iter is None:
-        max_iter = default_max_iter(gamma, tol, iteration_scale(mdp, V, gamma))
+    opts = IterationOptions.discounted(gamma, iteration_scale(mdp.R, V, gamma), tol, max_iter, trace=trace,
+                                       callback=callback, timeout=timeout, strict=strict)
     P, R = mdp.P_flat, mdp.R
     tmp = np.empty(mdp.S)
 
-    def post(V_next, greedy):
+    def evaluate(V_next: np.ndarray, greedy: np.ndarray) -> int:  # the m - 1 partial-evaluation sweeps
         for _ in range(m - 1):
-            out = K.policy_sweep(P, R, greedy, V_next, gamma, backend, out=tmp if backend == "numba" else None)
-            V_next[:] = out
+            V_next[:] = K.policy_sweep(P, R, greedy, V_next, gamma, backend, out=tmp)
         return m - 1
 
-    return bracketed_iteration(
-        mdp, gamma, V, tol, max_iter, backend, "modified_policy_iteration", trace, callback, timeout,
-        strict, t0, post=post, extra={"m": int(m)},
-    )
+    out = certified_iteration(BellmanSweep(P, R, gamma, backend), V, MacQueen(gamma), opts, advance=evaluate,
+                              name="modified_policy_iteration", t_start=t0)
+    return midpoint_result(out, method="modified_policy_iteration", backend=backend, extra={"m": int(m)},
+                           params=dict(tol=opts.tol, max_iter=opts.max_iter, m=int(m)))

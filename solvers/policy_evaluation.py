@@ -10,9 +10,9 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from . import _kernels as K
-from ._bracket import a_posteriori
-from ._loop import initial_V
-from .result import PlanningResult, check_backend, check_max_iter, check_tol, default_max_iter, discount_of, finish
+from .brackets import MacQueen, a_posteriori
+from .iteration import IterationOptions, Sweep, certified_iteration, iteration_scale, midpoint_result
+from .result import PlanningResult, check_backend, check_max_iter, check_tol, discount_of, finish
 
 
 def solve_policy_value(P_flat: Any, R: np.ndarray, policy: np.ndarray, gamma: float) -> np.ndarray:
@@ -116,28 +116,10 @@ def policy_evaluation(
 
 def _iterative(mdp, pol, gamma, tol, max_iter, backend, strict, t0) -> PlanningResult:
     """Iterate ``T^pi`` from 0 with the MacQueen bracket (valid for ``T^pi`` too)."""
-    from ._bracket import macqueen
-
     P, R = mdp.P_flat, mdp.R
-    V = initial_V(None, mdp.S)
-    if max_iter is None:
-        max_iter = default_max_iter(gamma, tol, float(np.abs(R).max()))
-    status, it = "max_iter", 0
-    for it in range(1, max_iter + 1):
-        TV = K.policy_sweep(P, R, pol, V, gamma, backend)
-        br = macqueen(V, TV, gamma)
-        if br.half_width <= tol:
-            status = "converged"
-            break
-        if it < max_iter:  # keep V = V_k paired with TV = T^pi V_k for the certificate below
-            V = TV
-    V_out = TV + br.shift
-    Q = R + gamma * np.asarray(P @ V).reshape(mdp.S, mdp.A) + br.shift
-    converged = status == "converged"
-    finish(status, converged, strict, "policy_evaluation",
-           f"certified error {br.half_width:.3g} > tol {tol:.3g} after max_iter={max_iter} sweeps")
-    return PlanningResult(V=V_out, Q=Q, policy=pol, iterations=it, residual=br.residual,
-                          error_bound=br.half_width, converged=converged, status=status,
-                          wall_time=time.perf_counter() - t0, method="policy_evaluation[iterative]",
-                          backend=backend, extra={"V_lower": TV + br.lo, "V_upper": TV + br.hi,
-                                                  "certificate": "macqueen-bracket-midpoint"})
+    opts = IterationOptions.discounted(gamma, iteration_scale(R, np.zeros(1), gamma), tol, max_iter, strict=strict)
+    out = certified_iteration(lambda V: Sweep(K.policy_sweep(P, R, pol, V, gamma, backend)), np.zeros(mdp.S),
+                              MacQueen(gamma), opts, name="policy_evaluation", t_start=t0)
+    Q = R + gamma * np.asarray(P @ out.V).reshape(mdp.S, mdp.A) + out.bracket.shift  # Q(V_k) + shift bounds Q^pi
+    return midpoint_result(out, method="policy_evaluation[iterative]", backend=backend, policy=pol, Q=Q,
+                           params=dict(tol=opts.tol, max_iter=opts.max_iter))

@@ -7,8 +7,10 @@ from typing import Any, Callable
 
 import numpy as np
 
+from mdptheory.policies import greedy as greedy_actions
+
 from . import _kernels as K
-from ._bracket import a_posteriori
+from .brackets import a_posteriori
 from .policy_evaluation import solve_policy_value
 from .result import PlanningResult, check_backend, check_max_iter, check_tol, discount_of, finish, freeze_trace, make_trace
 
@@ -83,7 +85,7 @@ def policy_iteration(
     if max_iter is None:
         max_iter = default_pi_max_iter(S, A, gamma)
     if policy0 is None:
-        pi = R.argmax(axis=1).astype(np.int64)
+        pi = greedy_actions(R)
     else:
         from mdptheory.policies import validate_policy
 

@@ -8,10 +8,10 @@ from typing import Any, Callable
 
 import numpy as np
 
+from mdptheory.backends import BACKENDS, check_backend  # noqa: F401  (re-exported: planners import them here)
+
 #: Status strings a planner may report in :attr:`PlanningResult.status`.
 STATUSES = ("converged", "max_iter", "timeout", "callback", "inaccurate", "exact")
-
-BACKENDS = ("numba", "numpy")
 
 
 class ConvergenceWarning(UserWarning):
@@ -66,6 +66,12 @@ class PlanningResult:
         Method-specific diagnostics, documented per planner, e.g. ``"V_lower"``/``"V_upper"`` (the
         MacQueen bracket, ``(S,)``), ``"policy_gap_bound"`` (certified ``||V* - V^policy||_inf``),
         ``"supnorm_bound"`` and ``"occupancy"`` (LP).
+    params : dict
+        The parameters the planner ran with (``tol``, the resolved ``max_iter``, ...), for provenance.
+
+    Every result of the suite (this one, :class:`solvers.learners.Trace` and
+    :class:`solvers.offline.OfflineResult`) shares the fields ``policy``, ``method``, ``params``,
+    ``wall_time`` and a human-readable :attr:`message` (like SciPy's ``OptimizeResult.message``).
     """
 
     V: np.ndarray
@@ -81,11 +87,21 @@ class PlanningResult:
     backend: str
     trace: dict | None = None
     extra: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for arr in (self.V, self.Q, self.policy):
             if isinstance(arr, np.ndarray):
                 arr.flags.writeable = False
+
+    @property
+    def message(self) -> str:
+        """One line saying how the planner stopped and what is certified."""
+        what = {"converged": "converged", "exact": "exact recursion", "max_iter": "stopped at max_iter",
+                "timeout": "stopped at the timeout", "callback": "stopped by the callback",
+                "inaccurate": "finished, but the certificate exceeds tol"}.get(self.status, self.status)
+        return (f"{self.method}: {what} after {self.iterations} iterations; ||V - V*||_inf <= "
+                f"{self.error_bound:.3g} (residual {self.residual:.3g}) in {self.wall_time:.3g} s")
 
     @property
     def policy_gap_bound(self) -> float:
@@ -103,12 +119,6 @@ class PlanningResult:
 # ----------------------------------------------------------------------------------------------
 # argument checks shared by the planners
 # ----------------------------------------------------------------------------------------------
-
-def check_backend(backend: str) -> str:
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
-    return backend
-
 
 def check_tol(tol: float) -> float:
     if isinstance(tol, bool) or not isinstance(tol, (int, float, np.integer, np.floating)):

@@ -5,8 +5,9 @@ import time
 from typing import Any, Callable
 
 from . import _kernels as K
-from ._loop import bracketed_iteration, initial_V, iteration_scale
-from .result import PlanningResult, check_backend, check_max_iter, check_tol, default_max_iter, discount_of
+from .brackets import MacQueen
+from .iteration import BellmanSweep, IterationOptions, Sweep, certified_iteration, initial_V, iteration_scale, midpoint_result
+from .result import PlanningResult, check_backend, discount_of
 
 METHODS = ("jacobi", "gauss-seidel")
 
@@ -85,23 +86,21 @@ def value_iteration(
     """
     t0 = time.perf_counter()
     gamma = discount_of(mdp, "value_iteration")
-    tol = check_tol(tol)
     backend = check_backend(backend)
-    max_iter = check_max_iter(max_iter)
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     V = initial_V(V0, mdp.S)
-    if max_iter is None:
-        max_iter = default_max_iter(gamma, tol, iteration_scale(mdp, V, gamma))
-    pre = None
+    opts = IterationOptions.discounted(gamma, iteration_scale(mdp.R, V, gamma), tol, max_iter, trace=trace,
+                                       callback=callback, timeout=timeout, strict=strict)
+    sweep = BellmanSweep(mdp.P_flat, mdp.R, gamma, backend)
     if method == "gauss-seidel":
-        P, R = mdp.P_flat, mdp.R
+        jacobi = sweep
 
-        def pre(V_):
-            K.gauss_seidel_sweep(P, R, V_, gamma, backend)
-            return 1
+        def sweep(V_: Any) -> Sweep:  # a Gauss-Seidel pass in place, then the Jacobi sweep that certifies
+            K.gauss_seidel_sweep(mdp.P_flat, mdp.R, V_, gamma, backend)
+            return jacobi(V_)._replace(sweeps=2)
 
-    return bracketed_iteration(
-        mdp, gamma, V, tol, max_iter, backend, f"value_iteration[{method}]", trace, callback, timeout,
-        strict, t0, pre=pre,
-    )
+    name = f"value_iteration[{method}]"
+    out = certified_iteration(sweep, V, MacQueen(gamma), opts, name=name, t_start=t0)
+    return midpoint_result(out, method=name, backend=backend,
+                           params=dict(tol=opts.tol, max_iter=opts.max_iter, method=method))

@@ -4,10 +4,11 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from mdptheory import KL, TV, ChiSquare, random_d_rectangular
+from mdptheory import random_d_rectangular
+from mdptheory.uncertainty import DIVERGENCES as _BY_NAME
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
-DIVERGENCES = (TV, KL, ChiSquare)
+DIVERGENCES = tuple(_BY_NAME.values())  # TV, KL, ChiSquare
 
 
 @st.composite

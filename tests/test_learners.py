@@ -14,22 +14,7 @@ from solvers.learners import (OPSRL, PSRL, UCBVI, GreedyPosteriorMean, LearnerCo
                               check_learner, run)
 from solvers.learners import _kernels as K
 from strategies import episodic_mdps, random_kernel, seeds
-
-
-def random_csr(rng, G, S, A, J, density=0.5, pseudo=True, zero_rows=False):
-    """Random CSR posterior weights (ptr, idx, W (nnz, J), Wp (n_rows, J))."""
-    mask = rng.random((G * S * A, S)) < density
-    mask[np.arange(G * S * A), rng.integers(S, size=G * S * A)] = True
-    rows, idx = np.nonzero(mask)
-    ptr = np.zeros(G * S * A + 1, np.int64)
-    np.cumsum(np.bincount(rows, minlength=G * S * A), out=ptr[1:])
-    W = rng.gamma(0.5, size=(len(idx), J))
-    Wp = rng.gamma(1.0, size=(G * S * A, J)) if pseudo else np.zeros((G * S * A, J))
-    if zero_rows:  # emulate underflowed draws in a few rows
-        for r in rng.choice(G * S * A, size=max(1, G * S * A // 5), replace=False):
-            W[ptr[r]:ptr[r + 1]] = 0.0
-            Wp[r] = 0.0
-    return ptr, idx.astype(np.int64), W, Wp
+from twin_examples import posterior_csr as random_csr
 
 
 # ---------------------------------------------------------------------------------------------- kernels

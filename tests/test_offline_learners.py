@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from mdptheory.uncertainty import KL, TV, ChiSquare
+from mdptheory.uncertainty import KL, TV, ChiSquare, make
 from solvers.offline import Gram, drpvi, drvi_l, pessimistic_lsvi, pevi, r2pvi
 from solvers.offline.drpvi import tv_constrained_estimate
 from solvers.offline.drvi_l import kl_constrained_estimate
@@ -184,7 +184,7 @@ def test_large_K_recovers_exact_regularized_weights(divergence):
     mdp, phi, mu, theta = random_drect(H=3, seed=11)
     ds = dataset(mdp, phi, 20000, 2)
     lam = 0.4
-    U = {"tv": TV(lam=lam), "kl": KL(lam=lam), "chi2": ChiSquare(lam=lam)}[divergence]
+    U = make(divergence, lam=lam)
     res = r2pvi(ds, divergence=divergence, lam=lam, theta=theta, beta=0.0, ridge=1e-3)
     V = np.zeros(mdp.S)
     for h in range(2, -1, -1):

@@ -76,7 +76,7 @@ def test_bounds_registered_and_evaluate():
 
 # ------------------------------------------------------------------ the bound's uncertainty term
 def test_uncertainty_term_nominal_matches_direct_expectation_and_sup_is_larger():
-    from experiments._r2pvi import admissible_set, trap_instance, uncertainty_term
+    from experiments.offline_truth import admissible_set, trap_instance, uncertainty_term
     from solvers import policy_evaluation
     model = trap_instance()
     pol = robust_backward_induction(model, TV(lam=1.0)).policy
@@ -105,7 +105,7 @@ def test_experiment_modules_validate_and_run_one_job():
 def test_kl_estimator_is_optimistic_on_unobserved_features_unless_beta_covers_it():
     """Finding (see experiments/r2pvi_rate.py): the ridge estimate of e^{-y/lam} is 0 on a never-observed
     feature, the floor turns it into w = H, and only a bonus beta / sqrt(ridge) >= H hides the trap."""
-    from experiments._r2pvi import no_trap_behaviour, trap_instance
+    from experiments.offline_truth import no_trap_behaviour, trap_instance
     model = trap_instance()
     data = collect(model, 1000, no_trap_behaviour(model), replication_rng(0, 0))
     trap = model.A - 1

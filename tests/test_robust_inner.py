@@ -15,6 +15,7 @@ from mdptheory import KL, TV, ChiSquare
 from solvers.robust import worst_case, worst_case_rows
 from solvers.robust.oracle import primal_worst_case
 from strategies_robust import DIVERGENCES, inner_instances, uncertainty_sets
+from twin_examples import robust_rows
 
 pytestmark = pytest.mark.filterwarnings("ignore:Solution may be inaccurate")
 
@@ -264,15 +265,8 @@ def test_extremes_negative_control():
 @pytest.mark.parametrize("reg", [False, True])
 def test_numba_matches_numpy_twin(cls, reg):
     rng = np.random.default_rng(11)
-    for trial in range(30):
-        n, S = 6, int(rng.integers(1, 15))
-        P0 = rng.dirichlet(np.full(S, 0.5), size=n)
-        P0[P0 < 0.05] = 0.0
-        P0[:, 0] += 1e-3
-        P0 /= P0.sum(axis=1, keepdims=True)
-        V = rng.normal(size=S) * rng.choice([0.01, 1.0, 100.0])
-        if trial % 4 == 0:
-            V = np.round(V)
+    for P0, V in list(robust_rows(rng)) + list(robust_rows(rng)):
+        n, S = P0.shape
         par = rng.choice([1e-9, 1e-3, 0.1, 1.0, 10.0, np.inf], size=n)
         u = cls(lam=par) if reg else cls(rho=par)
         a_val, a_p = worst_case_rows(P0, V, u, backend="numba")

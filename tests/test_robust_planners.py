@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import solvers
 from mdptheory import KL, TV, ChiSquare, FiniteMDP, LinearMDP, random_d_rectangular
 from mdptheory.envs import simulated_linear_mdp
-from solvers.robust import divergence_rows, robust_backward_induction, robust_policy_evaluation, robust_value_iteration
+from solvers.robust import robust_backward_induction, robust_policy_evaluation, robust_value_iteration
 from solvers.robust.inner import worst_case_rows
 from strategies_robust import DIVERGENCES, small_linear_mdps, uncertainty_sets
 
@@ -76,10 +76,10 @@ def test_robust_below_nominal_and_kernel_consistency(m, u):
         if not u.is_regularized:
             assert np.all(res.extra["penalty"] == 0)
             if rect == "d":
-                div = divergence_rows(res.extra["mu_worst"], m.mu, u)
+                div = u.divergence(res.extra["mu_worst"], m.mu)
                 assert np.all(div <= u.rho + 1e-9)
             else:
-                div = divergence_rows(res.extra["P_worst"], m.to_tabular().P, u)
+                div = u.divergence(res.extra["P_worst"], m.to_tabular().P)
                 assert np.all(div <= u.rho + 1e-9)
 
 
@@ -171,7 +171,7 @@ def test_regularized_no_feasible_perturbation_beats_dp(cls):
     for _ in range(200):
         mix = rng.uniform(0, 1)
         mu = (1 - mix) * m.mu + mix * rng.dirichlet(np.ones(m.S), size=(m.H, m.d))
-        pen = lam * divergence_rows(mu, m.mu, cls(lam=lam))  # (H, d)
+        pen = lam * cls(lam=lam).divergence(mu, m.mu)  # (H, d)
         R = m.R + np.einsum("sai,hi->hsa", m.phi, pen)
         V = evaluate(m.with_mu(mu).to_tabular().P, R, res.policy)
         assert np.all(V[0] >= res.V[0] - 1e-10)

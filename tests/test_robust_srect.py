@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from mdptheory import KL, TV, ChiSquare, EpisodicMDP, FiniteMDP, random_d_rectangular
-from solvers.robust import divergence_rows, robust_policy_evaluation
+from solvers.robust import robust_policy_evaluation
 from solvers.robust.inner import s_rectangular_rows
 from solvers.robust.oracle import primal_s_rectangular
 from strategies_robust import DIVERGENCES
@@ -30,7 +30,7 @@ def test_matches_joint_cvxpy_primal(cls, reg):
         u = cls(lam=0.4) if reg else cls(rho=(0.05, 0.3, 2.0)[t])
         val, Pw, pen = s_rectangular_rows(P0[None], pi[None], V, u)
         assert abs(val[0] - primal_s_rectangular(P0, pi, V, u)) < 1e-6
-        div = divergence_rows(Pw[0], P0, u)
+        div = u.divergence(Pw[0], P0)
         lin = float(pi @ (Pw[0] @ V))
         if reg:  # attains: linear part + lam sum_a D_a
             assert abs(lin + 0.4 * div[pi > 0].sum() - val[0]) < 1e-9 and pen[0] == pytest.approx(0.4 * div[pi > 0].sum())

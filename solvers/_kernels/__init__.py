@@ -1,7 +1,8 @@
 """Bellman kernels: a small, stable internal API shared by the planners, robust planners and learners.
 
 Every function takes raw arrays (no model object) and a ``backend``: ``"numba"`` (JIT, parallel over
-states, the default) or ``"numpy"`` (the vectorized reference twin). Layout: ``P_flat`` is the
+states, the default) or ``"numpy"`` (the vectorized reference twin in :mod:`.reference`). The pairs are
+registered in :mod:`mdptheory.backends` as ``planning.*``. Layout: ``P_flat`` is the
 ``(S*A, S)`` transition matrix with row ``s*A + a`` -- a dense C-contiguous float64 ndarray (a free
 ``P.reshape(S*A, S)`` view of ``P[s, a, s']``) or a ``scipy.sparse`` CSR array/matrix. ``R`` is
 ``(S, A)``, ``V`` is ``(S,)``.
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+
+from mdptheory import backends
 
 from . import csr, dense, reference
 from ._numba_common import PARALLEL_MIN_WORK
@@ -47,36 +50,9 @@ def _pick(module, name, work):
     return getattr(module, name if work >= PARALLEL_MIN_WORK else name + "_serial")
 
 
-def _check_backend(backend):
-    if backend not in ("numba", "numpy"):
-        raise ValueError(f"backend must be 'numba' or 'numpy', got {backend!r}")
-
-
-def bellman_q(P_flat, R, V, gamma, backend="numba", out=None):
-    """One Bellman optimality sweep.
-
-    Parameters
-    ----------
-    P_flat : ndarray (S*A, S) or CSR (S*A, S)
-    R : ndarray (S, A)
-    V : ndarray (S,)
-    gamma : float
-    backend : {"numba", "numpy"}
-    out : tuple (Q (S, A), V_new (S,), greedy (S,) int64), optional
-        Buffers to write into (Numba backend; avoids per-sweep allocation).
-
-    Returns
-    -------
-    Q : ndarray (S, A)
-        ``Q[s, a] = R[s, a] + gamma * sum_s' P[s, a, s'] V[s']``.
-    V_new : ndarray (S,)
-        ``max_a Q[s, a]`` (= ``T V``).
-    greedy : ndarray (S,) int64
-        ``argmax_a Q[s, a]``, lowest index on ties.
-    """
-    _check_backend(backend)
-    if backend == "numpy":
-        return reference.bellman(P_flat, R, V, gamma)
+# --------------------------------------------------------------------------------- Numba entry points
+# Same signatures as the NumPy twins in :mod:`.reference`, with which they are registered below.
+def _bellman_numba(P_flat, R, V, gamma, out=None):
     S, A = R.shape
     Q, V_new, greedy = out if out is not None else (np.empty((S, A)), np.empty(S), np.empty(S, np.int64))
     if sp.issparse(P_flat):
@@ -86,15 +62,7 @@ def bellman_q(P_flat, R, V, gamma, backend="numba", out=None):
     return Q, V_new, greedy
 
 
-def policy_sweep(P_flat, R, policy, V, gamma, backend="numba", out=None):
-    """One policy-evaluation sweep ``(T^pi V)[s] = sum_a pi(a|s) (R[s, a] + gamma P[s, a, :] @ V)``.
-
-    ``policy`` is int ``(S,)`` (deterministic, reads only ``S`` rows of ``P``) or float ``(S, A)``
-    (stochastic, rows with zero probability are skipped). Returns ``V_new (S,)``.
-    """
-    _check_backend(backend)
-    if backend == "numpy":
-        return reference.policy_sweep(P_flat, R, policy, V, gamma)
+def _policy_sweep_numba(P_flat, R, policy, V, gamma, out=None):
     V_new = out if out is not None else np.empty(R.shape[0])
     name = "policy_sweep_det" if policy.ndim == 1 else "policy_sweep_stoch"
     A = R.shape[1]
@@ -107,17 +75,59 @@ def policy_sweep(P_flat, R, policy, V, gamma, backend="numba", out=None):
     return V_new
 
 
+def _gauss_seidel_numba(P_flat, R, V, gamma):
+    if sp.issparse(P_flat):
+        return float(csr.gauss_seidel(*csr_parts(P_flat), R, V, float(gamma)))
+    return float(dense.gauss_seidel(P_flat, R, V, float(gamma)))
+
+
+backends.register("planning.bellman", numba=_bellman_numba, numpy=reference.bellman)
+backends.register("planning.policy_sweep", numba=_policy_sweep_numba, numpy=reference.policy_sweep)
+backends.register("planning.gauss_seidel", numba=_gauss_seidel_numba, numpy=reference.gauss_seidel)
+
+
+# ------------------------------------------------------------------------------------- the facade
+def bellman_q(P_flat, R, V, gamma, backend="numba", out=None):
+    """One Bellman optimality sweep.
+
+    Parameters
+    ----------
+    P_flat : ndarray (S*A, S) or CSR (S*A, S)
+    R : ndarray (S, A)
+    V : ndarray (S,)
+    gamma : float
+    backend : {"numba", "numpy"}
+    out : tuple (Q (S, A), V_new (S,), greedy (S,) int64), optional
+        Buffers to write into (avoids per-sweep allocation).
+
+    Returns
+    -------
+    Q : ndarray (S, A)
+        ``Q[s, a] = R[s, a] + gamma * sum_s' P[s, a, s'] V[s']``.
+    V_new : ndarray (S,)
+        ``max_a Q[s, a]`` (= ``T V``).
+    greedy : ndarray (S,) int64
+        ``argmax_a Q[s, a]``, lowest index on ties.
+    """
+    return backends.pick("planning.bellman", backend)(P_flat, R, V, gamma, out)
+
+
+def policy_sweep(P_flat, R, policy, V, gamma, backend="numba", out=None):
+    """One policy-evaluation sweep ``(T^pi V)[s] = sum_a pi(a|s) (R[s, a] + gamma P[s, a, :] @ V)``.
+
+    ``policy`` is int ``(S,)`` (deterministic, reads only ``S`` rows of ``P``) or float ``(S, A)``
+    (stochastic, rows with zero probability are skipped). Returns ``V_new (S,)`` (written into ``out``
+    when given).
+    """
+    return backends.pick("planning.policy_sweep", backend)(P_flat, R, policy, V, gamma, out)
+
+
 def gauss_seidel_sweep(P_flat, R, V, gamma, backend="numba"):
     """One in-place Gauss-Seidel optimality sweep over states ``0..S-1``; returns ``max |V_new - V_old|``.
 
     ``V`` must be a writable float64 ``(S,)`` array; it is overwritten.
     """
-    _check_backend(backend)
-    if backend == "numpy":
-        return reference.gauss_seidel(P_flat, R, V, gamma)
-    if sp.issparse(P_flat):
-        return float(csr.gauss_seidel(*csr_parts(P_flat), R, V, float(gamma)))
-    return float(dense.gauss_seidel(P_flat, R, V, float(gamma)))
+    return backends.pick("planning.gauss_seidel", backend)(P_flat, R, V, gamma)
 
 
 def policy_model(P_flat, R, policy):

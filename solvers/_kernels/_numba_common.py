@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import types
 
+import numpy as np
 from numba import njit
+
+from mdptheory.policies import TIE_RTOL
 
 FASTMATH = {"reassoc", "contract", "nsz"}
 
@@ -32,3 +35,18 @@ def jit_pair(fn):
     ser.__qualname__ = fn.__qualname__ + "_serial"
     opts = dict(fastmath=FASTMATH, cache=True, nogil=True)
     return njit(**opts)(ser), njit(parallel=True, **opts)(fn)
+
+
+@njit(cache=True, nogil=True)
+def greedy_row(q):
+    """``(max_a q[a], greedy action)`` of one row with the suite's tie rule (:func:`mdptheory.policies.greedy`):
+    the lowest action within ``TIE_RTOL * (1 + |max|)`` of the max."""
+    best = -np.inf
+    for a in range(q.shape[0]):
+        if q[a] > best:
+            best = q[a]
+    thr = best - TIE_RTOL * (1.0 + abs(best))
+    for a in range(q.shape[0]):
+        if q[a] >= thr:
+            return best, a
+    return best, 0

@@ -3,15 +3,15 @@
 Checklist (software_anchors.md section 5.3, item 14): local scalar accumulator, ``fastmath``
 reassociation (summation order may differ from the NumPy twin within ~1e-15 relative),
 ``parallel=True`` + ``prange`` over states, ``cache=True``. Outputs are written into caller-owned
-buffers so solver loops allocate nothing per sweep. Ties in the greedy action go to the lowest index,
-as ``numpy.argmax``.
+buffers so solver loops allocate nothing per sweep. Ties in the greedy action follow the suite's rule
+(:func:`mdptheory.policies.greedy`: the lowest action within ``TIE_RTOL`` of the max).
 """
 from __future__ import annotations
 
 import numpy as np
 from numba import njit, prange
 
-from ._numba_common import FASTMATH, jit_pair
+from ._numba_common import FASTMATH, greedy_row, jit_pair
 
 
 @njit(fastmath=FASTMATH, cache=True, nogil=True)
@@ -26,16 +26,9 @@ def _bellman(P2, R, V, gamma, Q, V_out, greedy):
     """``Q = R + gamma * P V``; ``V_out = max_a Q``; ``greedy = argmax_a Q`` (all written in place)."""
     S, A = R.shape
     for s in prange(S):
-        best = -np.inf
-        arg = 0
         for a in range(A):
-            q = R[s, a] + gamma * dot_row(P2, s * A + a, V)
-            Q[s, a] = q
-            if q > best:
-                best = q
-                arg = a
-        V_out[s] = best
-        greedy[s] = arg
+            Q[s, a] = R[s, a] + gamma * dot_row(P2, s * A + a, V)
+        V_out[s], greedy[s] = greedy_row(Q[s])
 
 
 def _policy_sweep_det(P2, R, pi, V, gamma, V_out):

@@ -21,7 +21,11 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from ._numba_common import FASTMATH, PARALLEL_MIN_WORK, jit_pair
+from mdptheory import backends
+
+from mdptheory.policies import greedy
+
+from ._numba_common import FASTMATH, PARALLEL_MIN_WORK, greedy_row, jit_pair
 
 
 def _as_stages(P, R, H):
@@ -63,19 +67,12 @@ def _bi_body(P, R, V, Q, pi):
     for h in range(H - 1, -1, -1):
         hp = 0 if stationary else h
         for s in prange(S):
-            best = -np.inf
-            arg = 0
             for a in range(A):
                 acc = 0.0
                 for t in range(S):
                     acc += P[hp, s, a, t] * V[h + 1, t]
-                q = R[h, s, a] + acc
-                Q[h, s, a] = q
-                if q > best:
-                    best = q
-                    arg = a
-            V[h, s] = best
-            pi[h, s] = arg
+                Q[h, s, a] = R[h, s, a] + acc
+            V[h, s], pi[h, s] = greedy_row(Q[h, s])
 
 
 def _pe_body(P, R, pol, V, Q):
@@ -99,8 +96,33 @@ _bi_serial, _bi_parallel = jit_pair(_bi_body)
 _pe_serial, _pe_parallel = jit_pair(_pe_body)
 
 
-def _numba_variant(pair, S, A):
-    return pair[1] if S * A * S >= PARALLEL_MIN_WORK else pair[0]
+def _bi_numba(P, R, V, Q, pi):
+    S, A = R.shape[1], R.shape[2]
+    (_bi_parallel if S * A * S >= PARALLEL_MIN_WORK else _bi_serial)(P, R, V, Q, pi)
+
+
+def _pe_numba(P, R, pol, V, Q):
+    S, A = R.shape[1], R.shape[2]
+    (_pe_parallel if S * A * S >= PARALLEL_MIN_WORK else _pe_serial)(P, R, pol, V, Q)
+
+
+def _bi_numpy(P, R, V, Q, pi):
+    """NumPy twin of the backward-induction kernel: fills ``V[:H]``, ``Q``, ``pi`` in place."""
+    for h in range(R.shape[0] - 1, -1, -1):
+        Q[h] = R[h] + P[h if P.shape[0] > 1 else 0] @ V[h + 1]
+        V[h] = Q[h].max(axis=1)
+        pi[h] = greedy(Q[h])
+
+
+def _pe_numpy(P, R, pol, V, Q):
+    """NumPy twin of the policy-evaluation kernel: fills ``V[:H]`` and ``Q`` in place."""
+    for h in range(R.shape[0] - 1, -1, -1):
+        Q[h] = R[h] + P[h if P.shape[0] > 1 else 0] @ V[h + 1]
+        V[h] = (pol[h] * Q[h]).sum(axis=1)
+
+
+backends.register("planning.backward_induction", numba=_bi_numba, numpy=_bi_numpy)
+backends.register("planning.policy_evaluation", numba=_pe_numba, numpy=_pe_numpy)
 
 
 def backward_induction_arrays(P, R, V_terminal=None, H=None, backend="numba"):
@@ -132,15 +154,7 @@ def backward_induction_arrays(P, R, V_terminal=None, H=None, backend="numba"):
     V[H] = _terminal(V_terminal, S)
     Q = np.empty((H, S, A))
     pi = np.empty((H, S), dtype=np.int64)
-    if backend == "numba":
-        _numba_variant((_bi_serial, _bi_parallel), S, A)(P4, R3, V, Q, pi)
-    elif backend == "numpy":
-        for h in range(H - 1, -1, -1):
-            Q[h] = R3[h] + P4[h if P4.shape[0] > 1 else 0] @ V[h + 1]
-            V[h] = Q[h].max(axis=1)
-            pi[h] = Q[h].argmax(axis=1)
-    else:
-        raise ValueError(f"backend must be 'numba' or 'numpy', got {backend!r}")
+    backends.pick("planning.backward_induction", backend)(P4, R3, V, Q, pi)
     return V, Q, pi
 
 
@@ -170,14 +184,7 @@ def policy_evaluation_arrays(P, R, policy, V_terminal=None, H=None, backend="num
     V = np.empty((H + 1, S))
     V[H] = _terminal(V_terminal, S)
     Q = np.empty((H, S, A))
-    if backend == "numba":
-        _numba_variant((_pe_serial, _pe_parallel), S, A)(P4, R3, pol, V, Q)
-    elif backend == "numpy":
-        for h in range(H - 1, -1, -1):
-            Q[h] = R3[h] + P4[h if P4.shape[0] > 1 else 0] @ V[h + 1]
-            V[h] = (pol[h] * Q[h]).sum(axis=1)
-    else:
-        raise ValueError(f"backend must be 'numba' or 'numpy', got {backend!r}")
+    backends.pick("planning.policy_evaluation", backend)(P4, R3, pol, V, Q)
     return V, Q
 
 

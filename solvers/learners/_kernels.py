@@ -1,4 +1,5 @@
-r"""Numba kernels of the episodic learners, each with a plain NumPy twin (``*_numpy``).
+r"""Numba kernels of the episodic learners, each with a plain NumPy twin (``*_numpy``), registered in
+:mod:`mdptheory.backends` (pick them with ``backends.pick("learners.<name>", backend)``).
 
 The posterior of every ``(g, s, a)`` row (``g`` = stage ``h`` for stage-dependent learners, ``g = 0``
 when one posterior is shared by all stages) is stored in CSR form over the next states that carry a
@@ -22,11 +23,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from mdptheory import backends
+
 __all__ = [
     "max_sample_backward", "max_sample_backward_numpy",
     "ucbvi_backward", "ucbvi_backward_numpy",
     "count_update", "count_update_numpy",
-    "evaluate_policy_csr",
+    "evaluate_policy_csr", "evaluate_policy_csr_numpy",
 ]
 
 
@@ -191,18 +194,18 @@ def ucbvi_backward(ptr, idx, cnt, R, v_clip, stage_dependent, bernstein, c_hoef,
                     q = v_clip[h]
                 else:
                     m1 = 0.0
-                    m2 = 0.0
                     corr = 0.0
                     for k in range(lo, hi):
                         p = cnt[k] / n
-                        v = Vn[idx[k]]
-                        m1 += p * v
-                        m2 += p * v * v
+                        m1 += p * Vn[idx[k]]
                         if bernstein and c_corr > 0.0:
                             t = c_corr_num * Hb ** 3 * Sb ** 2 * Ab * L ** 2 * inv_n[idx[k]]
                             corr += p * min(t, Hb * Hb)
                     if bernstein:
-                        var = max(m2 - m1 * m1, 0.0)
+                        var = 0.0  # two passes: E[(V - m1)^2] is exactly 0 on a constant V, E[V^2] - m1^2 is not
+                        for k in range(lo, hi):
+                            dv = Vn[idx[k]] - m1
+                            var += cnt[k] / n * dv * dv
                         b = np.sqrt(c_var * L * var / n) + c_lin * vmax[h] * L / n + np.sqrt(c_corr * corr / n)
                     else:
                         b = c_hoef * vmax[h] * L / np.sqrt(n)
@@ -234,7 +237,7 @@ def ucbvi_backward_numpy(ptr, idx, cnt, R, v_clip, stage_dependent, bernstein, c
         g = h if stage_dependent else 0
         ng, pg = n[g], np.nan_to_num(p[g])
         m1 = pg @ V[h + 1]
-        var = np.maximum(pg @ V[h + 1] ** 2 - m1 ** 2, 0.0)
+        var = (pg * (V[h + 1] - m1[..., None]) ** 2).sum(-1)   # two-pass variance, as the kernel
         with np.errstate(invalid="ignore", divide="ignore"):
             if bernstein:
                 t = np.minimum(c_corr_num * Hb ** 3 * Sb ** 2 * Ab * L ** 2 * inv_n_next[h], Hb * Hb)
@@ -275,7 +278,7 @@ def evaluate_policy_csr(ptr, idx, prob, R, policy, stationary):
     ``ptr, idx, prob``: CSR of the true ``P`` with rows ``(g*S + s)*A + a`` (``g = 0`` if ``stationary``
     else ``h``). The learners' run loop evaluates the played policy every episode; on sparse models
     (grid-worlds) this costs ``O(H S nnz_row)`` instead of the dense ``O(H S A S)``.
-    Twin: :func:`solvers._kernels.episodic.policy_evaluation_arrays` (dense, any policy).
+    Twin: :func:`evaluate_policy_csr_numpy`.
     """
     H, S, A = R.shape
     V = np.zeros((H + 1, S))
@@ -290,3 +293,24 @@ def evaluate_policy_csr(ptr, idx, prob, R, policy, stationary):
                 acc += prob[k] * Vn[idx[k]]
             V[h, s] = R[h, s, a] + acc
     return V
+
+
+def evaluate_policy_csr_numpy(ptr, idx, prob, R, policy, stationary):
+    """NumPy twin of :func:`evaluate_policy_csr`: one sparse matrix-vector product per stage."""
+    import scipy.sparse as sp
+
+    H, S, A = R.shape
+    P = sp.csr_array((prob, idx, ptr), shape=(len(ptr) - 1, S))
+    V = np.zeros((H + 1, S))
+    states = np.arange(S)
+    for h in range(H - 1, -1, -1):
+        g = 0 if stationary else h
+        rows = (g * S + states) * A + policy[h]
+        V[h] = R[h, states, policy[h]] + P[rows] @ V[h + 1]
+    return V
+
+
+backends.register("learners.max_sample_backward", numba=max_sample_backward, numpy=max_sample_backward_numpy)
+backends.register("learners.ucbvi_backward", numba=ucbvi_backward, numpy=ucbvi_backward_numpy)
+backends.register("learners.count_update", numba=count_update, numpy=count_update_numpy)
+backends.register("learners.evaluate_policy_csr", numba=evaluate_policy_csr, numpy=evaluate_policy_csr_numpy)

@@ -27,5 +27,6 @@ class GreedyPosteriorMean(OPSRL):
         kwargs["sampling"] = "mean"
         super().__init__(S, A, H, rewards, **kwargs)
 
-    def _param_repr(self) -> str:
-        return f"n0={self.n0:g}, r0={self.r0:g}, prior_alpha={self.prior_alpha:g}, stage_dependent={self.stage_dependent}"
+    @property
+    def params(self) -> dict:
+        return dict(n0=self.n0, r0=self.r0, prior_alpha=self.prior_alpha, stage_dependent=self.stage_dependent)

@@ -41,7 +41,10 @@ from typing import Any
 
 import numpy as np
 
-from . import _kernels as K
+from mdptheory import backends
+from mdptheory.policies import greedy
+
+from . import _kernels  # noqa: F401  (registers the learners' kernels)
 from .base import EpisodicLearner
 
 __all__ = ["OPSRL", "opsrl_theory_parameters", "C0_DEFAULT", "CJ_DEFAULT"]
@@ -179,13 +182,14 @@ class OPSRL(EpisodicLearner):
         t0 = time.perf_counter()
         ptr, idx, W, Wp = self.sample_weights()
         t1 = time.perf_counter()
-        backward = K.max_sample_backward if self.backend == "numba" else K.max_sample_backward_numpy
+        backward = backends.pick("learners.max_sample_backward", self.backend)
         self.Q, self.V = backward(ptr, idx, W, Wp, self.R, self.v_pseudo, self.v_clip, self.stage_dependent)
-        pi = self.Q.argmax(axis=2).astype(np.int64)
+        pi = greedy(self.Q)
         self.phase_times["sampling"] += t1 - t0
         self.phase_times["planning"] += time.perf_counter() - t1
         return pi
 
-    def _param_repr(self) -> str:
-        return (f"J={self.J}, kappa={self.kappa:g}, n0={self.n0:g}, r0={self.r0:g}, prior_alpha={self.prior_alpha:g}, "
-                f"stage_dependent={self.stage_dependent}, clip={self.clip!r}, sampling={self.sampling!r}")
+    @property
+    def params(self) -> dict:
+        return dict(J=self.J, kappa=self.kappa, n0=self.n0, r0=self.r0, prior_alpha=self.prior_alpha,
+                    stage_dependent=self.stage_dependent, clip=self.clip, sampling=self.sampling)

@@ -29,7 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from . import _kernels as K
+from mdptheory import backends
+from mdptheory.policies import greedy
+
+from . import _kernels  # noqa: F401  (registers the learners' kernels)
 from .base import EpisodicLearner
 
 __all__ = ["UCBVI", "ucbvi_log_factor"]
@@ -100,16 +103,17 @@ class UCBVI(EpisodicLearner):
         ptr, idx, cnt = self._support(self.counts)
         inv_next = self._inv_next_visits() if (self.bonus == "bernstein" and self.c_corr > 0) else np.zeros((self.H, self.S))
         t1 = time.perf_counter()
-        backward = K.ucbvi_backward if self.backend == "numba" else K.ucbvi_backward_numpy
+        backward = backends.pick("learners.ucbvi_backward", self.backend)
         self.Q, self.V, self.bonus_values = backward(
             ptr, idx, cnt, self.R, self.v_clip, self.stage_dependent, self.bonus == "bernstein", self.c_hoef,
             self.c_var, self.c_lin, self.c_corr, self.c_corr_num, self.L, self.vmax, float(self.H),
             float(self.S), float(self.A), inv_next)
-        pi = self.Q.argmax(axis=2).astype(np.int64)
+        pi = greedy(self.Q)
         self.phase_times["sampling"] += t1 - t0
         self.phase_times["planning"] += time.perf_counter() - t1
         return pi
 
-    def _param_repr(self) -> str:
-        return (f"bonus={self.bonus!r}, constants={self.constants!r}, L={self.L:.4g}, bonus_scale={self.bonus_scale:g}, "
-                f"stage_dependent={self.stage_dependent}")
+    @property
+    def params(self) -> dict:
+        return dict(bonus=self.bonus, constants=self.constants, L=self.L, bonus_scale=self.bonus_scale,
+                    stage_dependent=self.stage_dependent)

@@ -29,6 +29,7 @@ from typing import Callable
 import numpy as np
 
 from mdptheory.offline import OfflineDataset
+from mdptheory.policies import greedy
 
 from .ridge import Gram
 
@@ -75,6 +76,12 @@ class OfflineResult:
     method: str
     params: dict = field(default_factory=dict)
     wall_time: float = 0.0
+
+    @property
+    def message(self) -> str:
+        """One line: the learner, its own (pessimistic) value at the first state, its parameters and the time."""
+        return (f"{self.method}: V_hat_1(s_0) = {self.V[0, 0]:.4g} over H = {self.Q.shape[0]} stages, "
+                f"params {self.params} in {self.wall_time:.3g} s")
 
 
 def bonus_values(features: np.ndarray, gram: Gram, kind: str) -> np.ndarray:
@@ -188,7 +195,7 @@ def backward_pessimistic(dataset: OfflineDataset, estimator: Estimator, *, metho
             V[h, fail] = 0.0
         W[h] = w
         inv_diag[h] = gram.inv_diag()
-    policy = Q.argmax(axis=2).astype(np.int64)
+    policy = greedy(Q)
     return OfflineResult(policy, Q, V, W, G, inv_diag, method, dict(params or {}),
                          time.perf_counter() - t0)
 

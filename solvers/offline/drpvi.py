@@ -20,9 +20,8 @@ import numpy as np
 from mdptheory.offline import OfflineDataset
 
 from .core import OfflineResult, backward_pessimistic
-from .r2pvi import TV_MIN_MODES, min_value
 from .ridge import Gram
-from .truncation import TruncatedRegression
+from .truncation import TV_MIN_MODES, TruncatedRegression, min_value
 
 __all__ = ["drpvi", "tv_constrained_estimate", "rho_table"]
 

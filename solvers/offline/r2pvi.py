@@ -25,30 +25,16 @@ from functools import partial
 import numpy as np
 
 from mdptheory.offline import OfflineDataset
+from mdptheory.uncertainty import DIVERGENCES as UNCERTAINTY_SETS
 
 from .core import OfflineResult, backward_pessimistic
 from .ridge import Gram
-from .truncation import TruncatedRegression
+from .truncation import TV_MIN_MODES, TruncatedRegression, min_value
 
-__all__ = ["r2pvi", "tv_estimate", "kl_estimate", "chi2_estimate", "DIVERGENCES", "TV_MIN_MODES"]
+__all__ = ["r2pvi", "tv_estimate", "kl_estimate", "chi2_estimate", "DIVERGENCES"]
 
-DIVERGENCES = ("tv", "kl", "chi2")
-TV_MIN_MODES = ("all_states", "fail_state_zero", "dataset")
-
-
-def min_value(mode: str, y: np.ndarray, V_next: np.ndarray) -> float:
-    """``min_s V_{h+1}(s)`` as used by the TV duals.
-
-    ``"all_states"``: over every state (paper); ``"fail_state_zero"``: 0 (a zero-reward absorbing
-    state exists, DRPVI's assumption); ``"dataset"``: over the sampled next states (official R2PVI code).
-    """
-    if mode == "all_states":
-        return float(V_next.min())
-    if mode == "fail_state_zero":
-        return 0.0
-    if mode == "dataset":
-        return float(y.min())
-    raise ValueError(f"tv_min_mode={mode!r} is not known; use one of {TV_MIN_MODES}")
+#: The f-divergences R2PVI supports (the names of :data:`mdptheory.uncertainty.DIVERGENCES`).
+DIVERGENCES = tuple(UNCERTAINTY_SETS)
 
 
 def tv_estimate(gram: Gram, y: np.ndarray, lam: float, v_min: float) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""Ridge regressions of truncated targets ``min(y, alpha)`` for *every* alpha at once (exact 1-D duals).
+"""Truncated targets: ridge regressions of ``min(y, alpha)`` for *every* alpha at once (exact 1-D duals),
+and where the TV duals take the ``min V`` of their threshold (:func:`min_value`).
 
 For sorted targets ``y_(0) <= ... <= y_(n-1)`` and ``alpha`` in the k-th interval
 ``[y_(k-1), y_(k)]`` (``k`` samples below alpha):
@@ -16,6 +17,24 @@ from __future__ import annotations
 import numpy as np
 
 from .ridge import Gram
+
+#: Where the TV threshold ``min V + lam`` (R2PVI) / ``min(min V, alpha)`` (DRPVI) takes its min.
+TV_MIN_MODES = ("all_states", "fail_state_zero", "dataset")
+
+
+def min_value(mode: str, y: np.ndarray, V_next: np.ndarray) -> float:
+    """``min_s V_{h+1}(s)`` as used by the TV duals.
+
+    ``"all_states"``: over every state (paper); ``"fail_state_zero"``: 0 (a zero-reward absorbing
+    state exists, DRPVI's assumption); ``"dataset"``: over the sampled next states (official R2PVI code).
+    """
+    if mode == "all_states":
+        return float(V_next.min())
+    if mode == "fail_state_zero":
+        return 0.0
+    if mode == "dataset":
+        return float(y.min())
+    raise ValueError(f"tv_min_mode={mode!r} is not known; use one of {TV_MIN_MODES}")
 
 
 class TruncatedRegression:

@@ -7,9 +7,9 @@
   (also ``"s"``-rectangular, via :func:`s_rectangular_rows`).
 """
 from .inner import s_rectangular_rows, worst_case, worst_case_rows
-from .planners import divergence_rows, robust_backward_induction, robust_policy_evaluation, robust_value_iteration
+from .planners import robust_backward_induction, robust_policy_evaluation, robust_value_iteration
 
 __all__ = [
     "worst_case", "worst_case_rows", "robust_backward_induction", "robust_value_iteration",
-    "robust_policy_evaluation", "divergence_rows", "s_rectangular_rows",
+    "robust_policy_evaluation", "s_rectangular_rows",
 ]

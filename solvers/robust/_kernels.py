@@ -15,6 +15,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from mdptheory import backends
+
+from . import _numpy
+
 
 @njit(cache=True)
 def _alloc(n, S, want_p):
@@ -337,14 +341,6 @@ def chi2_cons(P0, V, rho, want_p):
     return vals, Pw
 
 
-#: Dispatch table ``(divergence_name, is_regularized) -> kernel``.
-KERNELS = {
-    ("tv", True): tv_reg, ("tv", False): tv_cons,
-    ("kl", True): kl_reg, ("kl", False): kl_cons,
-    ("chi2", True): chi2_reg, ("chi2", False): chi2_cons,
-}
-
-
 @njit(cache=True)
 def rows_are_distributions(P0, V, atol):
     """One pass: every row of ``P0 (n, S)`` non-negative, finite, summing to 1 within ``atol``; ``V`` finite.
@@ -365,3 +361,12 @@ def rows_are_distributions(P0, V, atol):
         if abs(tot - 1.0) > atol:
             return False
     return True
+
+
+def kernel_name(divergence: str, regularized: bool) -> str:
+    """Registry name of the inner solver of a divergence: ``"robust.tv_reg"``, ``"robust.kl_cons"``, ..."""
+    return f"robust.{divergence}_{'reg' if regularized else 'cons'}"
+
+
+for _fn in (tv_reg, tv_cons, kl_reg, kl_cons, chi2_reg, chi2_cons, rows_are_distributions):
+    backends.register(f"robust.{_fn.__name__}", numba=_fn, numpy=getattr(_numpy, _fn.__name__))

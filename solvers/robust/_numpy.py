@@ -25,8 +25,13 @@ def _rows(n):
     return np.arange(n)
 
 
+def _rows_or_empty(Pw: np.ndarray, want_p: bool) -> np.ndarray:
+    """The kernels' convention: the worst-case rows, or an empty ``(0, S)`` array when not wanted."""
+    return Pw if want_p else np.empty((0, Pw.shape[1]))
+
+
 # ------------------------------------------------------------------------------------------------ TV
-def tv_reg(P0: np.ndarray, V: np.ndarray, lam: np.ndarray):
+def tv_reg(P0: np.ndarray, V: np.ndarray, lam: np.ndarray, want_p: bool = True):
     """TV-regularized: ``E_{p0}[min(V, min_s V + lam)]``; mass above the threshold moves to argmin V."""
     imin = int(np.argmin(V))
     thr = V[imin] + lam[:, None]
@@ -35,10 +40,10 @@ def tv_reg(P0: np.ndarray, V: np.ndarray, lam: np.ndarray):
     moved = (P0 * ~keep).sum(axis=1)
     Pw[:, imin] += moved
     values = (P0 * np.minimum(V[None, :], thr)).sum(axis=1)
-    return values, Pw
+    return values, _rows_or_empty(Pw, want_p)
 
 
-def tv_cons(P0: np.ndarray, V: np.ndarray, rho: np.ndarray):
+def tv_cons(P0: np.ndarray, V: np.ndarray, rho: np.ndarray, want_p: bool = True):
     """TV ball ``1/2||p - p0||_1 <= rho``: move up to ``rho`` mass from the highest values to argmin V."""
     imin = int(np.argmin(V))
     vmin = V[imin]
@@ -52,7 +57,7 @@ def tv_cons(P0: np.ndarray, V: np.ndarray, rho: np.ndarray):
     Pw[:, order] = P0s - removed
     Pw[:, imin] += removed.sum(axis=1)
     values = P0 @ V - (removed * (Vs - vmin)[None, :]).sum(axis=1)
-    return values, Pw
+    return values, _rows_or_empty(Pw, want_p)
 
 
 # ------------------------------------------------------------------------------------------------ KL
@@ -63,7 +68,7 @@ def _support_shift(P0, V):
     return sup, m, W
 
 
-def kl_reg(P0: np.ndarray, V: np.ndarray, lam: np.ndarray):
+def kl_reg(P0: np.ndarray, V: np.ndarray, lam: np.ndarray, want_p: bool = True):
     """KL-regularized (Gibbs variational principle): ``-lam log E_{p0} exp(-V/lam)``, ``p* ∝ p0 e^{-V/lam}``.
 
     Computed as log-sum-exp shifted by the support minimum ``m``, so no overflow; ``lam -> 0`` gives ``m``.
@@ -81,7 +86,7 @@ def kl_reg(P0: np.ndarray, V: np.ndarray, lam: np.ndarray):
     values = m - lam_f * logZ
     Pw[nominal] = P0[nominal]
     values[nominal] = P0[nominal] @ V
-    return values, Pw
+    return values, _rows_or_empty(Pw, want_p)
 
 
 def _kl_tilt(P0, sup, W, t):
@@ -93,7 +98,7 @@ def _kl_tilt(P0, sup, W, t):
     return q, np.maximum(kl, 0.0)
 
 
-def kl_cons(P0: np.ndarray, V: np.ndarray, rho: np.ndarray):
+def kl_cons(P0: np.ndarray, V: np.ndarray, rho: np.ndarray, want_p: bool = True):
     r"""KL ball ``KL(p || p0) <= rho`` via the 1-D dual ``sup_{beta>0} -beta log E e^{-V/beta} - beta rho``.
 
     With ``t = 1/beta`` the dual derivative is ``KL(q_t || p0) - rho`` where ``q_t ∝ p0 e^{-tV}``;
@@ -133,7 +138,7 @@ def kl_cons(P0: np.ndarray, V: np.ndarray, rho: np.ndarray):
         q, _ = _kl_tilt(Ps, ss, Ws, np.exp(lo))  # feasible side of the root
         Pw[solve] = q
     values = (Pw * V[None, :]).sum(axis=1)
-    return values, Pw
+    return values, _rows_or_empty(Pw, want_p)
 
 
 # ------------------------------------------------------------------------------------- chi-square
@@ -178,7 +183,7 @@ def _chi2_div(P, P0):
     return np.where(P0 > 0, (P - P0) ** 2 / np.where(P0 > 0, P0, 1.0), 0.0).sum(axis=1)
 
 
-def chi2_reg(P0: np.ndarray, V: np.ndarray, lam: np.ndarray):
+def chi2_reg(P0: np.ndarray, V: np.ndarray, lam: np.ndarray, want_p: bool = True):
     r"""Chi-square-regularized by exact breakpoint search on the KKT threshold.
 
     KKT: ``p_s = p0_s (tau - V_s)_+ / (2 lam)`` with ``tau`` fixed by ``sum_s p_s = 1``, i.e.
@@ -196,10 +201,10 @@ def chi2_reg(P0: np.ndarray, V: np.ndarray, lam: np.ndarray):
     Pw = _threshold_rows(P0s, Vs, order, k, delta)
     Pw[nominal] = P0[nominal]
     values = Pw @ V + np.where(nominal, 0.0, lam_f * _chi2_div(Pw, P0))
-    return values, Pw
+    return values, _rows_or_empty(Pw, want_p)
 
 
-def chi2_cons(P0: np.ndarray, V: np.ndarray, rho: np.ndarray):
+def chi2_cons(P0: np.ndarray, V: np.ndarray, rho: np.ndarray, want_p: bool = True):
     r"""Chi-square ball ``sum (p - p0)^2/p0 <= rho`` by exact breakpoint search.
 
     By Lagrange duality the worst case is ``p_tau ∝ p0 (tau - V)_+`` with ``chi2(p_tau) = rho``, and
@@ -226,12 +231,10 @@ def chi2_cons(P0: np.ndarray, V: np.ndarray, rho: np.ndarray):
     Pw = _threshold_rows(P0s, Vs, order, k, delta)
     Pw[nominal] = P0[nominal]
     Pw[collapse] = np.where(at_min[collapse], P0[collapse], 0.0) / pmin[collapse, None]
-    return Pw @ V, Pw
+    return Pw @ V, _rows_or_empty(Pw, want_p)
 
 
-#: Dispatch table ``(divergence_name, is_regularized) -> function``.
-TWINS = {
-    ("tv", True): tv_reg, ("tv", False): tv_cons,
-    ("kl", True): kl_reg, ("kl", False): kl_cons,
-    ("chi2", True): chi2_reg, ("chi2", False): chi2_cons,
-}
+def rows_are_distributions(P0, V, atol):
+    """NumPy twin of :func:`solvers.robust._kernels.rows_are_distributions`."""
+    return bool(np.isfinite(V).all() and np.isfinite(P0).all() and (P0 >= 0).all()
+                and (np.abs(P0.sum(axis=1) - 1.0) <= atol).all())

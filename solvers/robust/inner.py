@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from mdptheory import backends
+from mdptheory.backends import check_backend
 from mdptheory.uncertainty import UncertaintySet
 from mdptheory.validation import PROB_ATOL, as_float_array, check_distribution, check_finite
 
-from . import _kernels, _numpy
-
-BACKENDS = ("numba", "numpy")
+from ._kernels import kernel_name
 
 
 def _check_uncertainty(uncertainty) -> None:
@@ -41,20 +41,10 @@ def _check_uncertainty(uncertainty) -> None:
         )
 
 
-def _check_backend(backend: str) -> None:
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
-
-
 def inner_solver(uncertainty: UncertaintySet, backend: str = "numba"):
-    """The row solver ``f(P0 (n,S), V (S,), param (n,)[, want_p]) -> (values, P_worst)`` for this set."""
+    """The row solver ``f(P0 (n,S), V (S,), param (n,), want_p) -> (values, P_worst)`` for this set."""
     _check_uncertainty(uncertainty)
-    _check_backend(backend)
-    key = (uncertainty.divergence_name, uncertainty.is_regularized)
-    if backend == "numba":
-        return _kernels.KERNELS[key]
-    twin = _numpy.TWINS[key]
-    return lambda P0, V, param, want_p=True: twin(P0, V, param)
+    return backends.pick(kernel_name(uncertainty.divergence_name, uncertainty.is_regularized), backend)
 
 
 def _float_array(x, name: str, ndim: int) -> np.ndarray:
@@ -68,7 +58,7 @@ def _validate(P0: np.ndarray, V: np.ndarray, p_name: str) -> None:
     """Cheap checks first (a few microseconds); the detailed validators only run to build the error."""
     if P0.shape[-1] != V.shape[0]:
         raise ValueError(f"{p_name} has {P0.shape[-1]} columns but V has {V.shape[0]} entries; they must match")
-    if not _kernels.rows_are_distributions(P0.reshape(-1, V.shape[0]), V, PROB_ATOL):
+    if not backends.pick("robust.rows_are_distributions", "numba")(P0.reshape(-1, V.shape[0]), V, PROB_ATOL):
         check_finite(V, "V")
         check_distribution(P0, p_name, PROB_ATOL)
 
@@ -104,7 +94,7 @@ def worst_case_rows(P0: np.ndarray, V: np.ndarray, uncertainty: UncertaintySet, 
     P_worst : ndarray (n, S) (or (0, S) when ``want_p`` is False)
     """
     _check_uncertainty(uncertainty)
-    _check_backend(backend)
+    check_backend(backend)
     if validate:
         P0 = _float_array(P0, "P0", 2)
         V = _float_array(V, "V", 1)
@@ -193,10 +183,8 @@ def s_rectangular_rows(P0: np.ndarray, pi: np.ndarray, V: np.ndarray, uncertaint
     penalty : ndarray (n,)
         ``lam sum_a D(P_worst[s, a] || P0[s, a])`` (zeros for constrained sets).
     """
-    from .planners import divergence_rows  # local: planners imports this module
-
     _check_uncertainty(uncertainty)
-    _check_backend(backend)
+    check_backend(backend)
     n, A, S = P0.shape
     rows = np.ascontiguousarray(P0.reshape(n * A, S))
     param = uncertainty.param_rows((n,), "states")
@@ -208,7 +196,7 @@ def s_rectangular_rows(P0: np.ndarray, pi: np.ndarray, V: np.ndarray, uncertaint
         lam = (eta[:, None] * inv_pi).ravel()
         lam = np.where(np.isnan(lam) | (lam <= 0), np.inf, lam)  # pi_a = 0 -> nominal row
         _, Pw = solve(rows, V, lam, True)
-        div = divergence_rows(Pw, rows, uncertainty).reshape(n, A)
+        div = uncertainty.divergence(Pw, rows).reshape(n, A)
         div = np.where(pi > 0, div, 0.0)
         Pw = Pw.reshape(n, A, S)
         return (pi * (Pw @ V)).sum(axis=1), Pw, div.sum(axis=1)  # sum_a pi_a <p_a, V>, kernel, sum_a D_a

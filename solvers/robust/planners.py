@@ -35,40 +35,27 @@ from typing import Any
 
 import numpy as np
 
+from mdptheory.backends import check_backend
 from mdptheory.episodic import EpisodicMDP
 from mdptheory.finite import FiniteMDP
 from mdptheory.linear import LinearMDP
 from mdptheory.policies import as_stochastic, validate_policy
+from mdptheory.policies import greedy as greedy_actions
 from mdptheory.uncertainty import UncertaintySet
 
-from .._bracket import macqueen
-from ..result import PlanningResult, check_max_iter, check_tol, default_max_iter, discount_of, finish
-from .inner import _check_backend, _check_uncertainty, inner_solver, s_rectangular_rows
+from ..brackets import MacQueen
+from ..iteration import IterationOptions, Sweep, certified_iteration, initial_V, iteration_scale, midpoint_result
+from ..result import PlanningResult, discount_of
+from .inner import _check_uncertainty, inner_solver, s_rectangular_rows
 
-__all__ = ["robust_value_iteration", "robust_backward_induction", "robust_policy_evaluation", "divergence_rows"]
-
-
-def divergence_rows(P: np.ndarray, P0: np.ndarray, uncertainty: UncertaintySet) -> np.ndarray:
-    """``D(P[..., :] || P0[..., :])`` for every leading index (``inf`` where undefined), shape ``P.shape[:-1]``."""
-    name = uncertainty.divergence_name
-    if name == "tv":
-        return 0.5 * np.abs(P - P0).sum(axis=-1)
-    pos0 = P0 > 0
-    if name == "kl":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            terms = np.where(P > 0, P * np.log(np.where(P > 0, P, 1.0) / np.where(pos0, P0, 1.0)), 0.0)
-        out = terms.sum(axis=-1)
-    else:
-        out = np.where(pos0, (P - P0) ** 2 / np.where(pos0, P0, 1.0), 0.0).sum(axis=-1)
-    bad = ((P > 0) & ~pos0).any(axis=-1)
-    return np.where(bad, np.inf, out)
+__all__ = ["robust_value_iteration", "robust_backward_induction", "robust_policy_evaluation"]
 
 
 def _penalty(P_w: np.ndarray, P0: np.ndarray, uncertainty: UncertaintySet, param: np.ndarray) -> np.ndarray:
     if not uncertainty.is_regularized:
         return np.zeros(P0.shape[:-1])
     lam = np.where(np.isinf(param), 0.0, param)  # lam = inf means P_w = P0: no penalty
-    return lam * divergence_rows(P_w, P0, uncertainty)
+    return lam * uncertainty.divergence(P_w, P0)
 
 
 def _method(name: str, uncertainty: UncertaintySet, rect: str) -> str:
@@ -149,7 +136,7 @@ def robust_backward_induction(model: EpisodicMDP | LinearMDP, uncertainty: Uncer
     """
     t0 = time.perf_counter()
     _check_uncertainty(uncertainty)
-    _check_backend(backend)
+    check_backend(backend)
     rect = _episodic_rect(model, rect)
     if isinstance(model, LinearMDP) and rect == "sa":
         model = model.to_tabular()
@@ -200,7 +187,7 @@ def robust_backward_induction(model: EpisodicMDP | LinearMDP, uncertainty: Uncer
 
 
 def _stage_value(Qh: np.ndarray, pol: np.ndarray | None, h: int) -> tuple[np.ndarray, np.ndarray]:
-    greedy = np.argmax(Qh, axis=1)
+    greedy = greedy_actions(Qh)
     if pol is None:
         return Qh[np.arange(Qh.shape[0]), greedy], greedy
     return (pol[h] * Qh).sum(axis=1), greedy
@@ -224,7 +211,7 @@ def robust_value_iteration(mdp: FiniteMDP, uncertainty: UncertaintySet, *, rect:
     Ghaoui 2005), or ``T^pi`` with ``policy`` given (robust policy evaluation). ``T`` is a monotone
     ``gamma``-contraction that commutes with adding constants (nature's value of ``V + c`` is its value
     of ``V`` plus ``c``, for constrained and regularized sets alike), so the MacQueen bracket of
-    :mod:`solvers._bracket` certifies ``||V - V*_robust||_inf <= error_bound``; the midpoint is returned.
+    :mod:`solvers.brackets` certifies ``||V - V*_robust||_inf <= error_bound``; the midpoint is returned.
 
     Parameters
     ----------
@@ -255,7 +242,7 @@ def robust_value_iteration(mdp: FiniteMDP, uncertainty: UncertaintySet, *, rect:
     """
     t0 = time.perf_counter()
     _check_uncertainty(uncertainty)
-    _check_backend(backend)
+    check_backend(backend)
     if rect == "s":
         raise NotImplementedError(
             "robust_value_iteration(rect='s') (the optimal s-rectangular policy) is not implemented: its "
@@ -264,53 +251,33 @@ def robust_value_iteration(mdp: FiniteMDP, uncertainty: UncertaintySet, *, rect:
         )
     _check_rect(rect, ("sa",), "robust_value_iteration")
     gamma = discount_of(mdp, "robust_value_iteration")
-    tol = check_tol(tol)
     S, A = mdp.S, mdp.A
     rows = _dense_rows(mdp)
     R = np.asarray(mdp.R, dtype=np.float64)
     param = uncertainty.param_rows((S, A), "(S, A) state-action").ravel()
     pol = None if policy is None else as_stochastic(validate_policy(policy, S, A), S, A)
-    V = np.zeros(S) if V0 is None else np.array(V0, dtype=np.float64)
-    if V.shape != (S,) or not np.all(np.isfinite(V)):
-        raise ValueError(f"V0 must be a finite array of shape (S,) = ({S},), got shape {V.shape}")
-    user_max_iter = check_max_iter(max_iter)
-    scale = float(np.abs(R).max()) + (1.0 + gamma) * float(np.abs(V).max(initial=0.0))
-    max_iter = user_max_iter if user_max_iter is not None else default_max_iter(gamma, tol, scale)
+    V = initial_V(V0, S)
+    opts = IterationOptions.discounted(gamma, iteration_scale(R, V, gamma), tol, max_iter, strict=strict)
     solve = inner_solver(uncertainty, backend)
 
-    def apply(V: np.ndarray, want_p: bool):
-        vals, Pw = solve(rows, V, param, want_p)
+    def sweep(V: np.ndarray) -> Sweep:
+        vals, _ = solve(rows, V, param, False)
         Q = R + gamma * vals.reshape(S, A)
-        TV = Q.max(axis=1) if pol is None else (pol * Q).sum(axis=1)
-        return Q, TV, Pw
+        if pol is None:
+            greedy = greedy_actions(Q)
+            return Sweep(Q[np.arange(S), greedy], Q, greedy)
+        return Sweep((pol * Q).sum(axis=1), Q)
 
-    status, it = "max_iter", 0
-    for it in range(1, max_iter + 1):
-        Q, TV, _ = apply(V, False)
-        br = macqueen(V, TV, gamma)
-        if br.half_width <= tol:
-            status = "converged"
-            break
-        V = TV
-    converged = status == "converged"
-    V_out = TV + br.shift
-    Q_out, _, Pw = apply(V_out, True)  # worst case at the returned V (Q shifted consistently)
+    name = "robust_value_iteration" if policy is None else "robust_policy_evaluation"
+    out = certified_iteration(sweep, V, MacQueen(gamma), opts, name=name, t_start=t0)
+    # nature's response at the returned V (its values shift with V: nature's value of V + c is its value plus c)
+    _, Pw = solve(rows, out.sweep.TV + out.bracket.shift, param, True)
     P_worst = Pw.reshape(S, A, S)
     penalty = _penalty(P_worst, rows.reshape(S, A, S), uncertainty, param.reshape(S, A))
-    finish(status, converged, strict, "robust_value_iteration",
-           f"certified error {br.half_width:.3g} > tol {tol:.3g} after {it} sweeps (max_iter={max_iter})")
-    greedy = np.argmax(Q_out, axis=1).astype(np.int64)
-    extra = dict(P_worst=P_worst, penalty=penalty, V_lower=TV + br.lo, V_upper=TV + br.hi,
-                 uncertainty=uncertainty, rect=rect, sweeps=it, certificate="macqueen-bracket-midpoint")
-    if pol is None:
-        extra["policy_gap_bound"] = 2.0 * br.half_width
-    name = "robust_value_iteration" if policy is None else "robust_policy_evaluation"
-    return PlanningResult(
-        V=V_out, Q=Q_out, policy=greedy if policy is None else np.asarray(validate_policy(policy, S, A)),
-        iterations=it, residual=br.residual, error_bound=br.half_width, converged=converged, status=status,
-        wall_time=time.perf_counter() - t0, method=_method(name, uncertainty, rect), backend=backend,
-        extra=extra,
-    )
+    return midpoint_result(out, method=_method(name, uncertainty, rect), backend=backend,
+                           policy=None if policy is None else np.asarray(validate_policy(policy, S, A)),
+                           extra=dict(P_worst=P_worst, penalty=penalty, uncertainty=uncertainty, rect=rect),
+                           params=dict(tol=opts.tol, max_iter=opts.max_iter))
 
 
 def _s_rect_policy_evaluation(model, policy, uncertainty, backend, tol, max_iter, strict) -> PlanningResult:
@@ -320,38 +287,27 @@ def _s_rect_policy_evaluation(model, policy, uncertainty, backend, tol, max_iter
         model = model.to_tabular()
     if isinstance(model, FiniteMDP):
         gamma = discount_of(model, "robust_policy_evaluation")
-        tol = check_tol(tol)
         S, A = model.S, model.A
         P0 = _dense_rows(model).reshape(S, A, S)
         R = np.asarray(model.R, dtype=np.float64)
         pol = as_stochastic(validate_policy(policy, S, A), S, A)
         r_pi = (pol * R).sum(axis=1)
-        V = np.zeros(S)
-        user_max_iter = check_max_iter(max_iter)
-        scale = float(np.abs(R).max())
-        max_iter = user_max_iter if user_max_iter is not None else default_max_iter(gamma, tol, scale)
-        status, it = "max_iter", 0
-        for it in range(1, max_iter + 1):
+        opts = IterationOptions.discounted(gamma, iteration_scale(R, np.zeros(1), gamma), tol, max_iter,
+                                           strict=strict)
+
+        def sweep(V: np.ndarray) -> Sweep:
             vals, _, _ = s_rectangular_rows(P0, pol, V, uncertainty, backend=backend)
-            TV_ = r_pi + gamma * vals
-            br = macqueen(V, TV_, gamma)
-            if br.half_width <= tol:
-                status = "converged"
-                break
-            V = TV_
-        converged = status == "converged"
-        finish(status, converged, strict, "robust_policy_evaluation",
-               f"certified error {br.half_width:.3g} > tol {tol:.3g} after {it} sweeps (max_iter={max_iter})")
-        V_out = TV_ + br.shift
+            return Sweep(r_pi + gamma * vals)
+
+        out = certified_iteration(sweep, np.zeros(S), MacQueen(gamma), opts, name="robust_policy_evaluation",
+                                  t_start=t0)
+        V_out = out.sweep.TV + out.bracket.shift
         _, Pw, pen = s_rectangular_rows(P0, pol, V_out, uncertainty, backend=backend)
-        Q = R + gamma * (Pw @ V_out)
-        return PlanningResult(
-            V=V_out, Q=Q, policy=np.asarray(validate_policy(policy, S, A)), iterations=it, residual=br.residual,
-            error_bound=br.half_width, converged=converged, status=status, wall_time=time.perf_counter() - t0,
-            method=_method("robust_policy_evaluation", uncertainty, "s"), backend=backend,
-            extra=dict(P_worst=Pw, penalty=pen, V_lower=TV_ + br.lo, V_upper=TV_ + br.hi, uncertainty=uncertainty,
-                       rect="s", sweeps=it),
-        )
+        return midpoint_result(
+            out, method=_method("robust_policy_evaluation", uncertainty, "s"), backend=backend,
+            policy=np.asarray(validate_policy(policy, S, A)), Q=R + gamma * (Pw @ V_out),
+            extra=dict(P_worst=Pw, penalty=pen, uncertainty=uncertainty, rect="s"),
+            params=dict(tol=opts.tol, max_iter=opts.max_iter))
     if not isinstance(model, EpisodicMDP):
         raise TypeError(f"model must be a FiniteMDP, EpisodicMDP or LinearMDP, got {type(model).__name__}")
     H, S, A = model.H, model.S, model.A
@@ -396,7 +352,7 @@ def robust_policy_evaluation(model: FiniteMDP | EpisodicMDP | LinearMDP, policy:
     """
     if rect == "s":
         _check_uncertainty(uncertainty)
-        _check_backend(backend)
+        check_backend(backend)
         return _s_rect_policy_evaluation(model, policy, uncertainty, backend, tol, max_iter, strict)
     if isinstance(model, FiniteMDP):
         return robust_value_iteration(model, uncertainty, rect="sa" if rect is None else rect, tol=tol,

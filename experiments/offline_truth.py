@@ -1,7 +1,8 @@
-"""Shared pieces of the R2PVI experiments: instances, exact robust ground truth, the bound's uncertainty term.
+"""Exact robust ground truth for the offline (R2PVI) experiments: a coverage-poor instance, exact robust
+SubOpt, the bound's uncertainty term, the pessimism events of the proof, and the dataset/learner wiring.
 
 Everything exact is delegated to :mod:`solvers.robust` (the d-rectangular robust planners); this module
-only wires models, datasets and learners together.
+only wires models, datasets and learners together. It is a helper module (no ``NAME``), not an experiment.
 """
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import numpy as np
 
 from mdptheory.linear import LinearMDP
 from mdptheory.offline import OfflineDataset, collect, replication_rng
-from mdptheory.uncertainty import KL, TV, ChiSquare, UncertaintySet
-from solvers.offline import OfflineResult, drpvi, drvi_l, pevi, pessimistic_lsvi, r2pvi
+from mdptheory.uncertainty import UncertaintySet, make
+from solvers.offline import OfflineResult, fit
 from solvers.robust import robust_backward_induction, robust_policy_evaluation, worst_case_rows
 
 __all__ = ["trap_instance", "regularized_set", "admissible_set", "uncertainty_term", "exact_suboptimality",
@@ -54,7 +55,7 @@ def no_trap_behaviour(model: LinearMDP) -> np.ndarray:
 
 def regularized_set(divergence: str, lam: float) -> UncertaintySet:
     """The d-RRMDP regulariser: ``TV(lam=...)``, ``KL(lam=...)`` or ``ChiSquare(lam=...)``."""
-    return {"tv": TV, "kl": KL, "chi2": ChiSquare}[divergence](lam=lam)
+    return make(divergence, lam=lam)
 
 
 def admissible_set(divergence: str, lam: float, H: int) -> UncertaintySet:
@@ -64,9 +65,7 @@ def admissible_set(divergence: str, lam: float, H: int) -> UncertaintySet:
     so a ball of radius ``H / lam`` (TV: capped at 1) contains them all; the paper's exact set is [U].
     """
     rho = H / lam
-    if divergence == "tv":
-        return TV(rho=min(1.0, rho))
-    return {"kl": KL, "chi2": ChiSquare}[divergence](rho=rho)
+    return make(divergence, rho=min(1.0, rho) if divergence == "tv" else rho)
 
 
 def uncertainty_term(model: LinearMDP, policy: np.ndarray, inv_diag: np.ndarray, uset: UncertaintySet,
@@ -113,18 +112,11 @@ def pessimism_events(model: LinearMDP, fit: OfflineResult, uset: UncertaintySet,
 
 
 def learn(method: str, data: OfflineDataset, model: LinearMDP, **kw) -> OfflineResult:
-    """Dispatch by name: ``"r2pvi-tv" | "r2pvi-kl" | "r2pvi-chi2" | "pevi" | "lsvi" | "drpvi" | "drvi-l"``."""
-    if method.startswith("r2pvi-"):
-        return r2pvi(data, divergence=method.split("-", 1)[1], theta=model.theta, **kw)
-    if method == "pevi":
-        return pevi(data, **kw)
-    if method == "lsvi":
-        return pessimistic_lsvi(data, theta=model.theta, **kw)
-    if method == "drpvi":
-        return drpvi(data, theta=model.theta, **kw)
-    if method == "drvi-l":
-        return drvi_l(data, theta=model.theta, **kw)
-    raise ValueError(f"method={method!r} is not known")
+    """Train ``method`` (a key of :data:`solvers.offline.LEARNERS`) with the model's known reward
+    ``theta`` (every learner but PEVI, which regresses the reward jointly)."""
+    if method != "pevi":
+        kw.setdefault("theta", model.theta)
+    return fit(method, data, **kw)
 
 
 def dataset_for(model: LinearMDP, K: int, behaviour, seed: int, replication: int = 0) -> OfflineDataset:

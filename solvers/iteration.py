@@ -1,0 +1,217 @@
+"""The certified iteration loop: one loop for every planner that iterates an operator to its fixed point.
+
+A planner supplies
+
+- a **sweep** ``V -> Sweep(TV, Q, greedy, sweeps)``: one application of its operator (nominal or robust
+  Bellman optimality, a policy's evaluation operator, a Gauss-Seidel pass followed by the check sweep,
+  an average-reward operator...). It must not overwrite ``V``'s buffer with ``TV`` (it may update ``V``
+  in place *before* computing ``TV``, as Gauss-Seidel does);
+- a **bracket** strategy ``(V, TV) -> Bracket`` (:mod:`solvers.brackets`): :class:`~solvers.brackets.MacQueen`
+  for discounted operators, :class:`~solvers.brackets.SpanBracket` for average reward;
+- optionally an **advance** step ``(TV, greedy) -> sweeps`` that moves the next iterate in place after a
+  failed check (modified policy iteration's partial evaluation, relative value iteration's
+  normalisation);
+- its options as one :class:`IterationOptions`.
+
+:func:`certified_iteration` then runs ``check -> stop? -> advance`` until the bracket's half-width is at
+most ``tol`` (status ``"converged"``), the callback asks to stop, the timeout or ``max_iter`` is reached,
+and returns an :class:`Iterate`. :func:`midpoint_result` packages an :class:`Iterate` of a discounted
+operator into a :class:`~solvers.result.PlanningResult` whose ``V`` is the bracket midpoint.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+
+from . import _kernels as K
+from .brackets import Bracket
+from .result import (PlanningResult, check_max_iter, check_tol, default_max_iter, finish, freeze_trace,
+                     make_trace)
+
+__all__ = ["IterationOptions", "Sweep", "Iterate", "certified_iteration", "midpoint_result", "BellmanSweep",
+           "initial_V", "iteration_scale"]
+
+
+@dataclass(frozen=True)
+class IterationOptions:
+    """How long and how closely to iterate, and what to record.
+
+    Attributes
+    ----------
+    tol : float
+        Stop when the bracket's half-width is ``<= tol``.
+    max_iter : int
+        Check sweeps allowed, respected exactly.
+    trace : bool or "V"
+        Record per-iteration ``residual``, ``error_bound`` (half-width), ``supnorm_bound`` (discounted);
+        ``"V"`` also the midpoints.
+    callback : callable ``(iteration, residual, error_bound) -> bool``, optional
+        Called after each failed check; ``True`` stops with status ``"callback"``.
+    timeout : float, optional
+        Wall-clock seconds (from the planner's start) after which the loop stops with status ``"timeout"``.
+    strict : bool
+        Raise :class:`~solvers.result.NotConvergedError` instead of warning when not converged.
+    """
+
+    tol: float
+    max_iter: int
+    trace: bool | str = False
+    callback: Callable[[int, float, float], Any] | None = None
+    timeout: float | None = None
+    strict: bool = False
+
+    @classmethod
+    def discounted(cls, gamma: float, scale: float, tol: Any, max_iter: Any = None, **kw: Any) -> "IterationOptions":
+        """Checked options for a ``gamma``-discounted operator; ``max_iter=None`` gives
+        :func:`~solvers.result.default_max_iter` for an initial residual of at most ``scale``."""
+        tol = check_tol(tol)
+        max_iter = check_max_iter(max_iter)
+        if max_iter is None:
+            max_iter = default_max_iter(gamma, tol, scale)
+        return cls(tol=tol, max_iter=max_iter, **kw)
+
+
+class Sweep(NamedTuple):
+    """One application of the operator to ``V``."""
+
+    TV: np.ndarray                   #: the operator applied to V, (S,)
+    Q: np.ndarray | None = None      #: Q(V), (S, A), when the operator has one
+    greedy: np.ndarray | None = None  #: argmax_a Q(V), (S,) int64, when the operator optimises
+    sweeps: int = 1                  #: operator applications this call cost (Gauss-Seidel: 2)
+
+
+@dataclass(frozen=True, eq=False)
+class Iterate:
+    """Where :func:`certified_iteration` stopped: the last iterate ``V``, its sweep and its bracket."""
+
+    V: np.ndarray
+    sweep: Sweep
+    bracket: Bracket
+    iterations: int
+    sweeps: int
+    status: str
+    trace: dict | None
+    wall_time: float
+
+    @property
+    def converged(self) -> bool:
+        return self.status == "converged"
+
+
+def certified_iteration(
+    sweep: Callable[[np.ndarray], Sweep],
+    V0: np.ndarray,
+    bracket: Callable[[np.ndarray, np.ndarray], Bracket],
+    options: IterationOptions,
+    *,
+    advance: Callable[[np.ndarray, np.ndarray | None], int] | None = None,
+    name: str = "iteration",
+    t_start: float | None = None,
+) -> Iterate:
+    """Iterate ``V <- T V`` (then ``advance``) until ``bracket(V, T V).half_width <= options.tol``.
+
+    ``V0`` is copied. A ``ConvergenceWarning`` (or, under ``strict``, ``NotConvergedError``) naming ``name``
+    is issued when the loop stops for another reason than convergence or the callback.
+    """
+    t0 = time.perf_counter() if t_start is None else t_start
+    V = np.array(V0, dtype=np.float64, copy=True)
+    tr = make_trace(options.trace)
+    n_sweeps, status, it = 0, "max_iter", 0
+    for it in range(1, options.max_iter + 1):
+        sw = sweep(V)
+        n_sweeps += sw.sweeps
+        br = bracket(V, sw.TV)
+        if tr is not None:
+            tr["residual"].append(br.residual)
+            tr["error_bound"].append(br.half_width)
+            if br.supnorm_bound is not None:
+                tr["supnorm_bound"].append(br.supnorm_bound)
+            if "V" in tr:
+                tr["V"].append(sw.TV + br.shift)
+        if br.half_width <= options.tol:
+            status = "converged"
+            break
+        if options.callback is not None and options.callback(it, br.residual, br.half_width):
+            status = "callback"
+            break
+        if options.timeout is not None and time.perf_counter() - t0 > options.timeout:
+            status = "timeout"
+            break
+        if it == options.max_iter:
+            break
+        if advance is not None:
+            n_sweeps += advance(sw.TV, sw.greedy)
+        V = sw.TV
+    if tr is not None and not tr["supnorm_bound"]:
+        del tr["supnorm_bound"]
+    finish(status, status == "converged", options.strict, name,
+           f"certified error {br.half_width:.3g} > tol {options.tol:.3g} after {it} iterations "
+           f"(max_iter={options.max_iter}); pass a larger max_iter or tol", stacklevel=4)
+    return Iterate(V=V, sweep=sw, bracket=br, iterations=it, sweeps=n_sweeps, status=status,
+                   trace=freeze_trace(tr), wall_time=time.perf_counter() - t0)
+
+
+def midpoint_result(out: Iterate, *, method: str, backend: str, policy: Any = None, Q: Any = None,
+                    extra: dict | None = None, params: dict | None = None) -> PlanningResult:
+    """The :class:`PlanningResult` of a discounted loop: ``V`` = bracket midpoint, ``Q`` shifted alike.
+
+    ``policy`` defaults to the last sweep's greedy policy (greedy for the iterate ``V_k``, which is what
+    ``policy_gap_bound = 2 half_width`` certifies) and ``Q`` to ``Q(V_k) + shift`` (certified with the same
+    half-width, since ``V* - V_k`` lies in ``[m, M] / (1 - gamma)``). Operators without them (policy
+    evaluation) pass their own. ``extra`` gains ``V_lower``/``V_upper`` (the bracket), ``supnorm_bound``,
+    ``sweeps``, ``certificate`` and, for the greedy policy, ``policy_gap_bound``.
+    """
+    br, sw = out.bracket, out.sweep
+    greedy = policy is None
+    policy = np.array(sw.greedy, dtype=np.int64) if greedy else policy
+    Q = sw.Q + br.shift if Q is None else Q
+    ex = dict(V_lower=sw.TV + br.lo, V_upper=sw.TV + br.hi, supnorm_bound=br.supnorm_bound,
+              sweeps=out.sweeps, certificate="macqueen-bracket-midpoint")
+    if greedy:
+        ex["policy_gap_bound"] = 2.0 * br.half_width
+    ex.update(extra or {})
+    return PlanningResult(
+        V=sw.TV + br.shift, Q=Q, policy=policy, iterations=out.iterations,
+        residual=br.residual, error_bound=br.half_width, converged=out.converged, status=out.status,
+        wall_time=out.wall_time, method=method, backend=backend, trace=out.trace, extra=ex,
+        params=dict(params or {}),
+    )
+
+
+class BellmanSweep:
+    """The nominal optimality sweep ``V -> (R + gamma P V, max, argmax)`` with reused output buffers.
+
+    Two value buffers alternate so that ``TV`` never overwrites the ``V`` it was computed from; ``Q`` and
+    ``greedy`` are overwritten by every call (the loop reads them before the next one).
+    """
+
+    def __init__(self, P_flat: Any, R: np.ndarray, gamma: float, backend: str) -> None:
+        S, A = R.shape
+        self.P, self.R, self.gamma, self.backend = P_flat, R, gamma, backend
+        self._Q, self._greedy = np.empty((S, A)), np.empty(S, dtype=np.int64)
+        self._values = (np.empty(S), np.empty(S))
+
+    def __call__(self, V: np.ndarray) -> Sweep:
+        out = self._values[1] if V is self._values[0] else self._values[0]
+        Q, TV, greedy = K.bellman_q(self.P, self.R, V, self.gamma, self.backend, out=(self._Q, out, self._greedy))
+        return Sweep(TV, Q, greedy)
+
+
+def initial_V(V0: Any, S: int) -> np.ndarray:
+    """``V0`` as a finite float64 ``(S,)`` array (zeros when ``None``), with a clear error otherwise."""
+    if V0 is None:
+        return np.zeros(S)
+    V = np.asarray(V0, dtype=np.float64)
+    if V.shape != (S,):
+        raise ValueError(f"V0 must have shape (S,) = ({S},), got {V.shape}")
+    if not np.all(np.isfinite(V)):
+        raise ValueError(f"V0 has a non-finite entry at index {int(np.argmin(np.isfinite(V)))}")
+    return V
+
+
+def iteration_scale(R: np.ndarray, V0: np.ndarray, gamma: float) -> float:
+    """``r_max + (1 + gamma) ||V0||_inf``, an upper bound on ``||T V0 - V0||_inf``."""
+    return float(np.abs(R).max()) + (1.0 + gamma) * float(np.abs(V0).max(initial=0.0))
