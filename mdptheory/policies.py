@@ -33,11 +33,19 @@ def greedy(Q: np.ndarray, axis: int = -1) -> np.ndarray:
     >>> greedy(np.array([[1.0, 1.0 + 1e-15, 0.5], [0.0, 2.0, 2.0]])).tolist()
     [0, 1]
     """
-    Q = np.asarray(Q, dtype=np.float64)
-    m = Q.max(axis=axis, keepdims=True)
-    with np.errstate(invalid="ignore"):
-        near = Q >= m - TIE_RTOL * (1.0 + np.abs(m))
-    return np.argmax(near, axis=axis).astype(np.int64)
+    Q = np.moveaxis(np.asarray(Q, dtype=np.float64), axis, -1)
+    A = Q.shape[-1]
+    # one vectorised pass per action: as fast as argmax on (H, S, A) tables, where a reduction over the
+    # short last axis is ~4x slower
+    m = Q[..., 0].copy()
+    for a in range(1, A):
+        np.maximum(m, Q[..., a], out=m)
+    thr = m - TIE_RTOL * (1.0 + np.abs(m))
+    pi = np.zeros(m.shape, dtype=np.int64)
+    for a in range(A - 1, 0, -1):   # descending, so the lowest tied action is written last
+        pi[Q[..., a] >= thr] = a
+    pi[Q[..., 0] >= thr] = 0
+    return pi
 
 
 def is_deterministic(policy: np.ndarray) -> bool:

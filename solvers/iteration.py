@@ -26,6 +26,8 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
+from mdptheory.policies import greedy as greedy_actions
+
 from . import _kernels as K
 from .brackets import Bracket
 from .result import (PlanningResult, check_max_iter, check_tol, default_max_iter, finish, freeze_trace,
@@ -166,7 +168,8 @@ def midpoint_result(out: Iterate, *, method: str, backend: str, policy: Any = No
     """
     br, sw = out.bracket, out.sweep
     greedy = policy is None
-    policy = np.array(sw.greedy, dtype=np.int64) if greedy else policy
+    if greedy:  # a sweep may leave the greedy policy to be computed once, here
+        policy = np.array(sw.greedy, dtype=np.int64) if sw.greedy is not None else greedy_actions(sw.Q)
     Q = sw.Q + br.shift if Q is None else Q
     ex = dict(V_lower=sw.TV + br.lo, V_upper=sw.TV + br.hi, supnorm_bound=br.supnorm_bound,
               sweeps=out.sweeps, certificate="macqueen-bracket-midpoint")

@@ -28,10 +28,11 @@ def test_max_sample_backward_numba_matches_numpy(seed, H, S, A, J, stage, pseudo
     R = rng.random((H, S, A))
     v_pseudo = 1.5 * (H - np.arange(H + 1.0))
     v_clip = np.full(H, clip)
-    Q1, V1 = K.max_sample_backward(ptr, idx, W, Wp, R, v_pseudo, v_clip, stage)
-    Q2, V2 = K.max_sample_backward_numpy(ptr, idx, W, Wp, R, v_pseudo, v_clip, stage)
+    Q1, V1, pi1 = K.max_sample_backward(ptr, idx, W, Wp, R, v_pseudo, v_clip, stage)
+    Q2, V2, pi2 = K.max_sample_backward_numpy(ptr, idx, W, Wp, R, v_pseudo, v_clip, stage)
     np.testing.assert_allclose(Q1, Q2, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(V1, V2, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(pi1, pi2)
 
 
 @settings(max_examples=15)
@@ -44,7 +45,7 @@ def test_one_exact_sample_is_backward_induction(mdp):
     ptr = np.zeros(H * S * A + 1, np.int64)
     np.cumsum(np.bincount(nz // S, minlength=H * S * A), out=ptr[1:])
     W = flat[nz][:, None].copy()
-    Q, V = K.max_sample_backward(ptr, (nz % S).astype(np.int64), W, np.zeros((H * S * A, 1)), mdp.R,
+    Q, V, _ = K.max_sample_backward(ptr, (nz % S).astype(np.int64), W, np.zeros((H * S * A, 1)), mdp.R,
                                  np.zeros(H + 1), np.full(H, np.inf), True)
     V_ref, Q_ref, _ = backward_induction_arrays(mdp.P, mdp.R, backend="numpy")
     np.testing.assert_allclose(Q, Q_ref, atol=1e-12)
@@ -57,9 +58,9 @@ def test_max_over_samples_dominates_each_sample():
     ptr, idx, W, Wp = random_csr(rng, H, S, A, J)
     R = rng.random((H, S, A))
     vp, vc = 2.0 * (H - np.arange(H + 1.0)), np.full(H, np.inf)
-    Q, _ = K.max_sample_backward(ptr, idx, W, Wp, R, vp, vc, True)
+    Q, _, _ = K.max_sample_backward(ptr, idx, W, Wp, R, vp, vc, True)
     for j in range(J):
-        Qj, _ = K.max_sample_backward(ptr, idx, W[:, j:j + 1].copy(), Wp[:, j:j + 1].copy(), R, vp, vc, True)
+        Qj, _, _ = K.max_sample_backward(ptr, idx, W[:, j:j + 1].copy(), Wp[:, j:j + 1].copy(), R, vp, vc, True)
         assert np.all(Q >= Qj - 1e-12)
 
 
@@ -76,8 +77,8 @@ def test_ucbvi_backward_numba_matches_numpy(seed, H, S, A, stage, bernstein, the
     args = (ptr, idx, cnt, rng.random((H, S, A)), H - np.arange(H, dtype=float), stage, bernstein,
             7.0 if theory else 0.5, 8.0, 14 / 3, 8.0 if theory else 0.0, 1e4, 3.0, np.full(H, float(H)),
             float(H), float(S), float(A), inv_next)
-    Q1, V1, B1 = K.ucbvi_backward(*args)
-    Q2, V2, B2 = K.ucbvi_backward_numpy(*args)
+    Q1, V1, B1, _ = K.ucbvi_backward(*args)
+    Q2, V2, B2, _ = K.ucbvi_backward_numpy(*args)
     np.testing.assert_allclose(Q1, Q2, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(V1, V2, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(B1, B2, rtol=1e-12, atol=1e-12)

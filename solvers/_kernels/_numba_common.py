@@ -38,14 +38,21 @@ def jit_pair(fn):
 
 
 @njit(cache=True, nogil=True)
+def tie_threshold(best):
+    """Values ``>= tie_threshold(max)`` are tied with the max (the rule of :func:`mdptheory.policies.greedy`);
+    the greedy action is the lowest such one. Kernels track the max while they fill a ``Q`` row, then scan
+    the row once more for the first action above this threshold."""
+    return best - TIE_RTOL * (1.0 + abs(best))
+
+
+@njit(cache=True, nogil=True)
 def greedy_row(q):
-    """``(max_a q[a], greedy action)`` of one row with the suite's tie rule (:func:`mdptheory.policies.greedy`):
-    the lowest action within ``TIE_RTOL * (1 + |max|)`` of the max."""
+    """``(max_a q[a], greedy action)`` of one row ``q (A,)`` with the suite's tie rule."""
     best = -np.inf
     for a in range(q.shape[0]):
         if q[a] > best:
             best = q[a]
-    thr = best - TIE_RTOL * (1.0 + abs(best))
+    thr = tie_threshold(best)
     for a in range(q.shape[0]):
         if q[a] >= thr:
             return best, a

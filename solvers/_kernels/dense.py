@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from ._numba_common import FASTMATH, greedy_row, jit_pair
+from ._numba_common import FASTMATH, jit_pair, tie_threshold
 
 
 @njit(fastmath=FASTMATH, cache=True, nogil=True)
@@ -26,9 +26,18 @@ def _bellman(P2, R, V, gamma, Q, V_out, greedy):
     """``Q = R + gamma * P V``; ``V_out = max_a Q``; ``greedy = argmax_a Q`` (all written in place)."""
     S, A = R.shape
     for s in prange(S):
+        best = -np.inf
         for a in range(A):
-            Q[s, a] = R[s, a] + gamma * dot_row(P2, s * A + a, V)
-        V_out[s], greedy[s] = greedy_row(Q[s])
+            q = R[s, a] + gamma * dot_row(P2, s * A + a, V)
+            Q[s, a] = q
+            if q > best:
+                best = q
+        thr = tie_threshold(best)
+        a = 0
+        while a < A - 1 and Q[s, a] < thr:
+            a += 1
+        V_out[s] = best
+        greedy[s] = a
 
 
 def _policy_sweep_det(P2, R, pi, V, gamma, V_out):

@@ -24,6 +24,9 @@ import numpy as np
 from numba import njit
 
 from mdptheory import backends
+from mdptheory.policies import greedy
+
+from .._kernels._numba_common import greedy_row
 
 __all__ = [
     "max_sample_backward", "max_sample_backward_numpy",
@@ -55,7 +58,8 @@ def max_sample_backward(ptr, idx, W, Wp, R, v_pseudo, v_clip, stage_dependent):
 
     Returns
     -------
-    Q : (H, S, A) float64;  V : (H+1, S) float64.
+    Q : (H, S, A) float64;  V : (H+1, S) float64;  pi : (H, S) int64, greedy for ``Q`` (the suite's tie rule,
+    :func:`mdptheory.policies.greedy`).
     """
     H, S, A = R.shape
     J = W.shape[1]
@@ -72,6 +76,7 @@ def max_sample_backward(ptr, idx, W, Wp, R, v_pseudo, v_clip, stage_dependent):
             inv_tot[r, j] = 1.0 / inv_tot[r, j] if inv_tot[r, j] > 0.0 else 0.0
     Q = np.empty((H, S, A))
     V = np.zeros((H + 1, S))
+    pi = np.empty((H, S), np.int64)
     acc = np.empty(J)
     W1 = W[:, 0]
     for h in range(H - 1, -1, -1):
@@ -79,7 +84,6 @@ def max_sample_backward(ptr, idx, W, Wp, R, v_pseudo, v_clip, stage_dependent):
         vp = v_pseudo[h + 1]
         Vn = V[h + 1]
         for s in range(S):
-            best_a = -np.inf
             for a in range(A):
                 r = (g * S + s) * A + a
                 lo = ptr[r]
@@ -107,12 +111,10 @@ def max_sample_backward(ptr, idx, W, Wp, R, v_pseudo, v_clip, stage_dependent):
                         val /= max(hi - lo, 1)
                     if val > best:
                         best = val
-                q = R[h, s, a] + best
-                Q[h, s, a] = q
-                if q > best_a:
-                    best_a = q
+                Q[h, s, a] = R[h, s, a] + best
+            best_a, pi[h, s] = greedy_row(Q[h, s])
             V[h, s] = min(best_a, v_clip[h])
-    return Q, V
+    return Q, V, pi
 
 
 def _dense_weights(ptr, idx, W, Wp, n_rows, S):
@@ -146,7 +148,7 @@ def max_sample_backward_numpy(ptr, idx, W, Wp, R, v_pseudo, v_clip, stage_depend
         vals = np.where(tot[:, g] > 0, vals, fallback[None])
         Q[h] = R[h] + vals.max(axis=0)
         V[h] = np.minimum(Q[h].max(axis=1), v_clip[h])
-    return Q, V
+    return Q, V, greedy(Q)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -171,18 +173,19 @@ def ucbvi_backward(ptr, idx, cnt, R, v_clip, stage_dependent, bernstein, c_hoef,
 
     Returns
     -------
-    Q : (H, S, A);  V : (H+1, S);  bonus : (H, S, A) (``nan`` where ``n = 0``).
+    Q : (H, S, A);  V : (H+1, S);  bonus : (H, S, A) (``nan`` where ``n = 0``);  pi : (H, S) int64 greedy
+    for ``Q`` (the suite's tie rule).
     """
     H, S, A = R.shape
     Q = np.empty((H, S, A))
     B = np.full((H, S, A), np.nan)
     V = np.zeros((H + 1, S))
+    pi = np.empty((H, S), np.int64)
     for h in range(H - 1, -1, -1):
         g = h if stage_dependent else 0
         Vn = V[h + 1]               # 1-D row views: ~2-4x faster gathers than V[h + 1, i] in Numba
         inv_n = inv_n_next[h]
         for s in range(S):
-            best_a = -np.inf
             for a in range(A):
                 r = (g * S + s) * A + a
                 lo = ptr[r]
@@ -212,10 +215,8 @@ def ucbvi_backward(ptr, idx, cnt, R, v_clip, stage_dependent, bernstein, c_hoef,
                     B[h, s, a] = b
                     q = min(v_clip[h], R[h, s, a] + m1 + b)
                 Q[h, s, a] = q
-                if q > best_a:
-                    best_a = q
-            V[h, s] = best_a
-    return Q, V, B
+            V[h, s], pi[h, s] = greedy_row(Q[h, s])
+    return Q, V, B, pi
 
 
 def ucbvi_backward_numpy(ptr, idx, cnt, R, v_clip, stage_dependent, bernstein, c_hoef, c_var, c_lin,
@@ -249,7 +250,7 @@ def ucbvi_backward_numpy(ptr, idx, cnt, R, v_clip, stage_dependent, bernstein, c
         B[h] = np.where(visited, b, np.nan)
         Q[h] = np.where(visited, np.minimum(v_clip[h], R[h] + m1 + np.where(visited, b, 0.0)), v_clip[h])
         V[h] = Q[h].max(axis=1)
-    return Q, V, B
+    return Q, V, B, greedy(Q)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -42,7 +42,6 @@ from typing import Any
 import numpy as np
 
 from mdptheory import backends
-from mdptheory.policies import greedy
 
 from . import _kernels  # noqa: F401  (registers the learners' kernels)
 from .base import EpisodicLearner
@@ -183,8 +182,7 @@ class OPSRL(EpisodicLearner):
         ptr, idx, W, Wp = self.sample_weights()
         t1 = time.perf_counter()
         backward = backends.pick("learners.max_sample_backward", self.backend)
-        self.Q, self.V = backward(ptr, idx, W, Wp, self.R, self.v_pseudo, self.v_clip, self.stage_dependent)
-        pi = greedy(self.Q)
+        self.Q, self.V, pi = backward(ptr, idx, W, Wp, self.R, self.v_pseudo, self.v_clip, self.stage_dependent)
         self.phase_times["sampling"] += t1 - t0
         self.phase_times["planning"] += time.perf_counter() - t1
         return pi

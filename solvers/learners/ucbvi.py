@@ -30,7 +30,6 @@ from typing import Any
 import numpy as np
 
 from mdptheory import backends
-from mdptheory.policies import greedy
 
 from . import _kernels  # noqa: F401  (registers the learners' kernels)
 from .base import EpisodicLearner
@@ -104,11 +103,10 @@ class UCBVI(EpisodicLearner):
         inv_next = self._inv_next_visits() if (self.bonus == "bernstein" and self.c_corr > 0) else np.zeros((self.H, self.S))
         t1 = time.perf_counter()
         backward = backends.pick("learners.ucbvi_backward", self.backend)
-        self.Q, self.V, self.bonus_values = backward(
+        self.Q, self.V, self.bonus_values, pi = backward(
             ptr, idx, cnt, self.R, self.v_clip, self.stage_dependent, self.bonus == "bernstein", self.c_hoef,
             self.c_var, self.c_lin, self.c_corr, self.c_corr_num, self.L, self.vmax, float(self.H),
             float(self.S), float(self.A), inv_next)
-        pi = greedy(self.Q)
         self.phase_times["sampling"] += t1 - t0
         self.phase_times["planning"] += time.perf_counter() - t1
         return pi

@@ -263,10 +263,7 @@ def robust_value_iteration(mdp: FiniteMDP, uncertainty: UncertaintySet, *, rect:
     def sweep(V: np.ndarray) -> Sweep:
         vals, _ = solve(rows, V, param, False)
         Q = R + gamma * vals.reshape(S, A)
-        if pol is None:
-            greedy = greedy_actions(Q)
-            return Sweep(Q[np.arange(S), greedy], Q, greedy)
-        return Sweep((pol * Q).sum(axis=1), Q)
+        return Sweep(Q.max(axis=1) if pol is None else (pol * Q).sum(axis=1), Q)  # greedy: once, at the end
 
     name = "robust_value_iteration" if policy is None else "robust_policy_evaluation"
     out = certified_iteration(sweep, V, MacQueen(gamma), opts, name=name, t_start=t0)
