@@ -110,6 +110,7 @@ def below(
     alpha: float = 0.05,
     kind: str = "upper",
     atol: Any = 0.0,
+    trivial: Any = None,
 ) -> Verdict:
     """Test that a bound holding with probability ``1 - delta`` is violated no more often than ``delta``.
 
@@ -129,12 +130,18 @@ def below(
     atol : float or array (n,)
         Numerical slack for values computed to a certified accuracy (0 by default), e.g. the
         certificate of a reference solution; never a fudge factor.
+    trivial : float or array (n,), optional
+        The quantity's a-priori range end: its maximum for an upper bound (regret <= H T, SubOpt <= V*,
+        a probability <= 1), its minimum for a lower bound. Where the bound is beyond it, the bound cannot
+        bind; ``details["informative_fraction"]`` is the fraction of runs where it can, and a claim whose
+        bound is informative nowhere is judged vacuous.
 
     Returns
     -------
     Verdict
         ``statistic`` = fraction of runs that exceed, ``threshold`` = ``delta``; details hold ``n``,
-        ``k`` (exceedances), ``pvalue`` and ``tightness`` (max empirical/bound).
+        ``k`` (exceedances), ``pvalue``, ``tightness`` (max empirical/bound) and, with ``trivial``,
+        ``informative_fraction``.
     """
     _check_kind(kind)
     emp = _as_1d(empirical, "empirical")
@@ -154,6 +161,7 @@ def below(
     side = "above" if kind == "upper" else "below"
     details: dict[str, Any] = {"n": n, "k": k, "tightness": tight, "alpha": alpha, "max_atol": float(slack.max()),
                                "summary": f"{k}/{n} {'above' if kind == 'upper' else 'below'}"}
+    details.update(_informative(bnd, trivial, kind, emp.shape))
     if delta == 0.0:
         passed = k == 0
         details["pvalue"] = 1.0 if passed else 0.0
@@ -172,7 +180,18 @@ def below(
             f"{k}/{n} runs {side} a 1-{delta:g} bound; exact binomial test of P(exceed) <= {delta:g}: "
             f"p = {pvalue:.3g} {'>=' if passed else '<'} alpha = {alpha:g}; max ratio {tight:.3g}"
         )
+    if "informative_fraction" in details:
+        expl += f"; the bound is below the quantity's a-priori maximum on {details['informative_fraction']:.0%} of runs"
     return Verdict(bool(passed), float(frac), float(delta), expl, details)
+
+
+def _informative(bnd: np.ndarray, trivial: Any, kind: str, shape: tuple) -> dict[str, Any]:
+    """``{"informative_fraction": ...}``: where the bound is inside the quantity's a-priori range."""
+    if trivial is None:
+        return {}
+    triv = np.broadcast_to(np.asarray(trivial, dtype=float), shape)
+    inside = bnd < triv if kind == "upper" else bnd > triv
+    return {"informative_fraction": float(inside.mean()), "trivial_range_end": float(np.median(triv))}
 
 
 def _ols_slope(u: np.ndarray, v: np.ndarray) -> float:
@@ -289,13 +308,15 @@ def ratio_bounded(
     x: Any = None,
     max_log_slope: float | None = None,
     kind: str = "upper",
+    trivial: Any = None,
 ) -> Verdict:
     """Check that ``empirical / bound`` stays at most ``max_ratio`` and report how tight the bound is.
 
     For a bound with explicit constants use ``max_ratio=1`` (the bound holds everywhere). For a
     big-O bound (``hidden_constant=True``) pass the grid ``x`` and ``max_log_slope``: the ratio must
     then also not *grow* along the grid (log-log slope of the per-``x`` mean ratio ``<= max_log_slope``),
-    which is what "bounded by a constant" can mean on a finite grid.
+    which is what "bounded by a constant" can mean on a finite grid. ``trivial`` is the quantity's
+    a-priori range end, as in :func:`below` (``max_ratio`` times the bound is what is compared with it).
 
     Returns
     -------
@@ -318,6 +339,7 @@ def ratio_bounded(
     passed = rmax <= max_ratio
     details: dict[str, Any] = {"min": float(ratio.min()), "median": float(np.median(ratio)), "max": rmax,
                                "tightness": rmax, "n": int(ratio.size), "summary": f"max ratio {rmax:.3g}"}
+    details.update(_informative(max_ratio * bnd if kind == "upper" else bnd / max_ratio, trivial, kind, emp.shape))
     expl = f"empirical/bound ratio in [{ratio.min():.3g}, {rmax:.3g}] (must stay <= {max_ratio:g})"
     if (x is None) != (max_log_slope is None):
         raise ValueError("give both x and max_log_slope to test that the ratio does not grow, or neither")

@@ -18,7 +18,7 @@ import numpy as np
 import sympy
 
 #: Provenance tags (see the team specs): paper text, official code, abstract, derived, recalled,
-#: unknown, proposal. Only P/V/C/A/D may carry explicit constants that are checked as facts.
+#: digest, unknown, proposal. Only P/V/C/A/D may carry explicit constants that are checked as facts.
 PROVENANCE_TAGS = {
     "P": "paper text",
     "V": "paper text (verified)",
@@ -26,6 +26,7 @@ PROVENANCE_TAGS = {
     "A": "abstract",
     "D": "derived",
     "R": "recalled, unverified",
+    "S": "spec digest (a secondary source), unverified",
     "U": "unknown",
     "I": "proposal",
 }

@@ -7,8 +7,10 @@ An experiment module in this package defines
 - ``SEEDS: int`` and ``QUICK_SEEDS: int``;
 - ``run(config: dict, seed: int) -> dict`` of JSON scalars and NumPy arrays;
 - ``CLAIMS: list[Claim]``;
-- optionally ``VERSION: str`` (part of the store key; default: a hash of the module's source, so
-  editing the module invalidates its stored results).
+- optionally ``VERSION: str``, a salt of the store key. The key always includes a hash of every source
+  the experiment can execute (its import closure in ``mdptheory``, ``solvers``, ``bounds``,
+  ``experiments``) and of the numeric libraries' versions, so editing any code a run executes
+  invalidates its stored results (:mod:`mdptheory.codeversion`).
 
 Nothing is listed centrally: :func:`experiment_modules` imports every module of the package that
 defines ``NAME`` and ``run``. Run them with :func:`experiments.runner.run_experiment`, read stored
@@ -16,18 +18,17 @@ results with :func:`load_results`, judge claims with ``mdptheory verify``.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib
-import inspect
 import types
 from typing import Any
 
+from mdptheory.codeversion import code_version as _code_version
 from mdptheory.discovery import import_submodules
 
 from .claims import Claim, ClaimResult, judge
 
 __all__ = ["Claim", "ClaimResult", "judge", "experiment_modules", "get_experiment", "all_claims",
-           "load_results", "code_version", "describe", "import_errors"]
+           "load_results", "code_version", "describe", "import_errors", "register_experiment"]
 
 #: Package modules that are harness code, not experiments.
 _HARNESS = {"claims", "runner", "report", "cli", "verify"}
@@ -35,14 +36,29 @@ _HARNESS = {"claims", "runner", "report", "cli", "verify"}
 #: module name -> "ExceptionType: message" for experiment modules that failed to import.
 import_errors: dict[str, str] = {}
 
+#: Experiment modules defined outside this package (a user's file), added by :func:`register_experiment`.
+_EXTERNAL: dict[str, types.ModuleType] = {}
 
-def experiment_modules() -> dict[str, types.ModuleType]:
-    """All experiment modules, ``NAME -> module`` (imported on first call; sorted by name).
+
+def register_experiment(mod: types.ModuleType) -> types.ModuleType:
+    """Add an experiment module kept outside this package (validated), so that its ``NAME`` and claims are
+    found like the built-in ones (``get_experiment``, ``all_claims``, ``mdptheory verify``)."""
+    validate_module(mod)
+    builtin = experiment_modules(include_external=False)
+    if mod.NAME in builtin and builtin[mod.NAME] is not mod:
+        raise ValueError(f"experiment NAME {mod.NAME!r} is already used by {builtin[mod.NAME].__name__}; rename it")
+    _EXTERNAL[mod.NAME] = mod
+    return mod
+
+
+def experiment_modules(include_external: bool = True) -> dict[str, types.ModuleType]:
+    """All experiment modules, ``NAME -> module`` (imported on first call; sorted by name), with those added
+    by :func:`register_experiment`.
 
     A module that fails to import is skipped with a warning and recorded in :data:`import_errors`.
     Two modules with the same ``NAME`` are an error.
     """
-    found: dict[str, types.ModuleType] = {}
+    found: dict[str, types.ModuleType] = dict(_EXTERNAL) if include_external else {}
     for mod in import_submodules(__name__, __path__, skip=_HARNESS, errors=import_errors):
         if not (hasattr(mod, "NAME") and hasattr(mod, "run")):
             continue
@@ -112,15 +128,10 @@ def all_claims() -> dict[str, Claim]:
 
 
 def code_version(mod: types.ModuleType) -> str:
-    """Store key component: ``mod.VERSION`` if set, else the first 12 hex digits of its source hash."""
-    v = getattr(mod, "VERSION", None)
-    if v is not None:
-        return str(v)
-    try:
-        src = inspect.getsource(mod)
-    except (OSError, TypeError):
-        return "unversioned"
-    return hashlib.sha256(src.encode()).hexdigest()[:12]
+    """Store key component: a hash of every source the experiment can execute and of the numeric stack
+    (:func:`mdptheory.codeversion.code_version`), salted with ``mod.VERSION`` when the module sets one."""
+    path = getattr(mod, "__file__", None)
+    return _code_version(mod.__name__, path, salt=str(getattr(mod, "VERSION", "")))
 
 
 def load_results(name: str | types.ModuleType, *, all_versions: bool = False, store: Any = None):
@@ -143,6 +154,8 @@ def describe() -> list[str]:
         lines.append(f"{name}  ({len(getattr(mod, 'GRID', []))} configs x {getattr(mod, 'SEEDS', '?')} seeds; "
                      f"quick {len(getattr(mod, 'QUICK_GRID', []))} x {getattr(mod, 'QUICK_SEEDS', '?')})")
         for c in getattr(mod, "CLAIMS", []):
-            lines.append(f"  claim {c.name}: {c.source or '-'}")
+            tag = f" [{c.bound.provenance}{', hidden constant' if c.bound.hidden_constant else ''}]" if c.bound else ""
+            rejects = f"; rejects {', '.join(c.mutants)}" if c.mutants else ""
+            lines.append(f"  claim {c.name}: {c.source or '-'}{tag}{rejects}")
     lines += [f"(failed to import experiments.{m}: {e})" for m, e in import_errors.items()]
     return lines

@@ -1,9 +1,19 @@
-"""Claims: an experiment, a bound, a check and a negative control — and how a claim is judged.
+"""Claims: an experiment, a bound, a check and the realistic bugs it must catch, and how a claim is judged.
 
-A :class:`Claim` is *verified* only when the check passes on the real runs **and** fails on the
-negative control (a deliberately broken variant, or a deliberately wrong bound). If the control
-passes too, the check could not tell a correct algorithm from a broken one: the claim is *vacuous*.
-If the real run fails the check, the claim is *failed*. An exception anywhere is *error*.
+A :class:`Claim` is *verified* only when the check passes on the real runs **and** fails on every one of
+its controls:
+
+- the registered **mutants** it names (:mod:`mdptheory.mutants`: realistic single bugs of the algorithm,
+  switched on by the runner through ``config["mutant"]``); every claim names at least one;
+- optionally one extra **control**: config overrides of a broken variant (a strawman such as a greedy
+  agent, kept only as extra sanity) or a callable applied to the real results that checks a deliberately
+  wrong bound.
+
+If the real runs fail the check, the claim is *failed*. If some control passes, the check could not tell
+that broken algorithm apart: the claim is *vacuous*. It is also *vacuous* when its bound cannot bind: the
+check reports (``Verdict.details["informative_fraction"]``, from ``below``/``ratio_bounded``'s ``trivial=``)
+that the bound is at least the quantity's a-priori maximum at every point (regret <= H per episode,
+SubOpt <= V*, probabilities <= 1). An exception anywhere is *error*.
 """
 from __future__ import annotations
 
@@ -15,17 +25,21 @@ from typing import Any, Callable, Mapping
 from bounds import Bound
 from bounds.checks import Verdict
 
-__all__ = ["Claim", "ClaimResult", "judge", "STATUSES"]
+__all__ = ["Claim", "ClaimResult", "Crashed", "judge", "STATUSES", "verdict_label"]
 
 #: Possible outcomes, best first.
 STATUSES = ("verified", "failed", "vacuous", "error")
 
 Check = Callable[[Any], Verdict]
 
+#: Provenance tags whose constants were not read in the paper itself.
+UNVERIFIED = {"R": "recalled constant", "S": "constant from a digest", "U": "unknown constant",
+              "I": "proposed form"}
+
 
 @dataclass(frozen=True, eq=False)
 class Claim:
-    """A theorem-backed statement about an experiment's results.
+    """A theorem-backed statement about an experiment's results, with the bugs it must catch.
 
     Parameters
     ----------
@@ -36,13 +50,18 @@ class Claim:
     bound : bounds.Bound or None
         The bound being checked (``None`` for pure identities/properties with no SymPy form).
     check : callable(DataFrame) -> Verdict
-        Applied to the real results, and to the control's results when ``control`` is a dict.
-    control : dict or callable(DataFrame) -> Verdict
-        A dict of config overrides that turns on the broken variant (the runner runs the same grid
-        with them and applies the same ``check``), or a callable applied to the *real* results that
-        checks a deliberately wrong bound/constant. Either way the control must FAIL.
+        Applied to the real results and to every control's results.
+    mutants : tuple of str
+        Registered mutants (``"opsrl.first-sample"``) the check must reject. Every claim names at least one
+        (or, for a check of a mathematical fact that no algorithm of the suite implements, a ``control``).
+    control : dict or callable, optional
+        One extra control: config overrides of a broken variant (e.g. a strawman agent), or a callable
+        applied to the *real* results that checks a deliberately wrong bound. It must fail too.
+    algorithms : tuple of str
+        Algorithms whose mutants ``mdptheory verify --power`` runs this claim against; default: the
+        algorithms of ``mutants``.
     description : str
-        One sentence, plain language.
+        One or two sentences in plain language, including the regime where the bound is informative.
     source : str
         Paper and theorem/lemma/equation; defaults to ``bound.source``.
     """
@@ -51,7 +70,9 @@ class Claim:
     experiment: str
     bound: Bound | None
     check: Check
-    control: Mapping[str, Any] | Check
+    mutants: tuple[str, ...] = ()
+    control: Mapping[str, Any] | Check | None = None
+    algorithms: tuple[str, ...] = ()
     description: str = ""
     source: str = ""
 
@@ -60,22 +81,35 @@ class Claim:
             raise ValueError(f"Claim name must be a non-empty string, got {self.name!r}")
         if not callable(self.check):
             raise TypeError(f"Claim {self.name!r}: check must be callable(DataFrame) -> Verdict")
-        if not (callable(self.control) or isinstance(self.control, Mapping)):
-            raise TypeError(
-                f"Claim {self.name!r}: control must be a dict of config overrides or a callable; every claim "
-                "needs a negative control"
-            )
+        object.__setattr__(self, "mutants", tuple(self.mutants))
+        if self.control is not None and not (callable(self.control) or isinstance(self.control, Mapping)):
+            raise TypeError(f"Claim {self.name!r}: control must be a dict of config overrides or a callable")
         if isinstance(self.control, Mapping) and not self.control:
             raise ValueError(f"Claim {self.name!r}: an empty control dict would rerun the real variant")
+        if not self.mutants and self.control is None:
+            raise ValueError(f"Claim {self.name!r}: name the registered mutants the check must reject "
+                             "(mutants=...) or give a control; a claim that no broken variant fails proves nothing")
         if self.bound is not None and not isinstance(self.bound, Bound):
             raise TypeError(f"Claim {self.name!r}: bound must be a bounds.Bound or None")
+        algos = tuple(self.algorithms) or tuple(dict.fromkeys(m.split(".", 1)[0] for m in self.mutants))
+        object.__setattr__(self, "algorithms", algos)
         if not self.source:
             object.__setattr__(self, "source", self.bound.source if self.bound is not None else "")
 
     @property
     def control_overrides(self) -> dict[str, Any] | None:
-        """The control's config overrides, or ``None`` for a callable control."""
+        """The extra control's config overrides, or ``None`` (no control, or a callable one)."""
         return dict(self.control) if isinstance(self.control, Mapping) else None
+
+    def controls(self) -> dict[str, Mapping[str, Any] | Check]:
+        """Every control, ``label -> config overrides`` (a variant to run) or ``-> callable`` (a wrong bound).
+
+        Labels: ``"mutant:<name>"`` for mutants, ``"control"`` for the extra one.
+        """
+        out: dict[str, Mapping[str, Any] | Check] = {f"mutant:{m}": {"mutant": m} for m in self.mutants}
+        if self.control is not None:
+            out["control"] = self.control
+        return out
 
 
 @dataclass(frozen=True)
@@ -85,7 +119,7 @@ class ClaimResult:
     claim: Claim
     status: str
     verdict: Verdict | None = None
-    control_verdict: Verdict | None = None
+    control_verdicts: dict[str, Verdict] = field(default_factory=dict)
     error: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
@@ -93,19 +127,44 @@ class ClaimResult:
     def ok(self) -> bool:
         return self.status == "verified"
 
+    @property
+    def control_verdict(self) -> Verdict | None:
+        """The first control's verdict (``None`` without controls)."""
+        return next(iter(self.control_verdicts.values()), None)
+
+    @property
+    def passing_controls(self) -> list[str]:
+        """Labels of the controls the check did *not* reject."""
+        return [k for k, v in self.control_verdicts.items() if v.passed]
+
     def row(self) -> dict[str, str]:
         """Table row: claim, source, bound, empirical, ratio, control, verdict."""
-        v, c = self.verdict, self.control_verdict
+        v = self.verdict
         ratio = v.tightness if v is not None else None
+        n = len(self.control_verdicts)
+        rejected = n - len(self.passing_controls)
         return {
             "claim": self.claim.name,
             "source": self.claim.source,
             "bound": self.claim.bound.name if self.claim.bound is not None else "-",
             "empirical": "-" if v is None else str(v.details.get("summary", f"{_fmt(v.statistic)} vs {_fmt(v.threshold)}")),
             "ratio": "-" if ratio is None or not math.isfinite(ratio) else f"{ratio:.3g}",
-            "control": "-" if c is None else ("rejected" if not c.passed else "PASSED"),
-            "verdict": self.status,
+            "control": "-" if n == 0 else f"{rejected}/{n} rejected",
+            "verdict": verdict_label(self),
         }
+
+
+def verdict_label(r: ClaimResult) -> str:
+    """The status with what it rests on: ``"verified (recalled constant R)"``, ``"verified (rate/shape)"``."""
+    b = r.claim.bound
+    if b is None or r.status not in ("verified", "failed"):
+        return r.status
+    notes = []
+    if b.provenance in UNVERIFIED:
+        notes.append(f"{UNVERIFIED[b.provenance]} {b.provenance}")
+    if b.hidden_constant:
+        notes.append("rate/shape check, constant hidden")
+    return f"{r.status} ({'; '.join(notes)})" if notes else r.status
 
 
 def _fmt(x: float) -> str:
@@ -119,28 +178,50 @@ def _apply(check: Check, df: Any, what: str) -> Verdict:
     return v
 
 
-def judge(claim: Claim, results: Any, control_results: Any = None) -> ClaimResult:
-    """Judge ``claim`` from its real results and (for dict controls) the control variant's results.
+@dataclass(frozen=True)
+class Crashed:
+    """Stands for a control's results when its runs raised: a broken variant that crashes is caught."""
 
-    Returns a :class:`ClaimResult` with status ``verified`` (real passes, control fails), ``failed``
-    (real fails), ``vacuous`` (real and control both pass) or ``error`` (an exception; its message
-    is kept, the traceback in ``details["traceback"]``).
+    message: str
+
+
+def judge(claim: Claim, results: Any, control_results: Mapping[str, Any] | None = None) -> ClaimResult:
+    """Judge ``claim`` from its real results and each run control's results (``label -> DataFrame``, or
+    :class:`Crashed` when that control's runs raised: it counts as rejected).
+
+    Returns a :class:`ClaimResult` with status ``verified`` (real passes, every control fails),
+    ``failed`` (real fails), ``vacuous`` (a control passes too, or the bound cannot bind anywhere) or
+    ``error`` (an exception; its message is kept, the traceback in ``details["traceback"]``).
     """
+    control_results = dict(control_results or {})
     try:
         verdict = _apply(claim.check, results, f"claim {claim.name!r} check")
-        if claim.control_overrides is not None:
-            if control_results is None:
-                raise ValueError(f"claim {claim.name!r}: control results are missing (overrides {claim.control_overrides})")
-            control = _apply(claim.check, control_results, f"claim {claim.name!r} check on the control")
-        else:
-            control = _apply(claim.control, results, f"claim {claim.name!r} control")
+        controls: dict[str, Verdict] = {}
+        for label, ctl in claim.controls().items():
+            if callable(ctl):
+                controls[label] = _apply(ctl, results, f"claim {claim.name!r} {label}")
+                continue
+            if label not in control_results:
+                raise ValueError(f"claim {claim.name!r}: results of {label} ({dict(ctl)}) are missing")
+            got = control_results[label]
+            controls[label] = (Verdict(False, math.nan, math.nan, f"its runs raised: {got.message}")
+                               if isinstance(got, Crashed) else
+                               _apply(claim.check, got, f"claim {claim.name!r} check on {label}"))
     except Exception as exc:  # noqa: BLE001 - reported as status "error", never swallowed silently
         return ClaimResult(claim, "error", error=f"{type(exc).__name__}: {exc}",
                            details={"traceback": traceback.format_exc()})
+    details: dict[str, Any] = {}
+    informative = verdict.details.get("informative_fraction")
     if not verdict.passed:
         status = "failed"
-    elif control.passed:
+    elif informative is not None and informative == 0.0:
         status = "vacuous"
+        details["why"] = ("the bound is at least the quantity's a-priori maximum at every point: it cannot bind "
+                          "in this regime")
+    elif any(v.passed for v in controls.values()):
+        status = "vacuous"
+        passing = [k for k, v in controls.items() if v.passed]
+        details["why"] = f"the check does not reject {', '.join(passing)}"
     else:
         status = "verified"
-    return ClaimResult(claim, status, verdict, control)
+    return ClaimResult(claim, status, verdict, controls, details=details)

@@ -11,7 +11,7 @@ import sys
 import time
 from typing import Any
 
-__all__ = ["register", "verify", "cmd_run", "cmd_verify", "cmd_figs", "cmd_export"]
+__all__ = ["register", "cmd_run", "cmd_verify", "cmd_figs", "cmd_export"]
 
 
 def _runner_options(p, jobs: int, scheduler: bool = True) -> None:
@@ -29,13 +29,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("experiment", help="experiment NAME (see `mdptheory list`)")
     p.add_argument("--quick", action="store_true", help="use the small QUICK_GRID and QUICK_SEEDS")
     p.add_argument("--seeds", type=int, default=None, help="number of seeds (default: the experiment's)")
-    p.add_argument("--control", default=None, metavar="CLAIM", help="run the named claim's negative-control variant")
+    p.add_argument("--control", default=None, metavar="CLAIM", help="run the named claim's extra control variant")
+    p.add_argument("--mutant", default=None, help="run the experiment with this registered mutant switched on")
     _runner_options(p, jobs=1)
     p.set_defaults(handler=cmd_run)
 
     p = sub.add_parser("verify", help="check claims against their bounds and negative controls; write report/index.html")
     p.add_argument("claims", nargs="*", metavar="CLAIM", help="claim names (default: all)")
     p.add_argument("--quick", action="store_true", help="small grids: every claim in a few minutes")
+    p.add_argument("--power", action="store_true",
+                   help="also run every claim against every registered mutant of the algorithms it covers and "
+                        "report which mutants each claim rejects")
     p.add_argument("--report", default="report/index.html", help="HTML report path (default report/index.html)")
     p.add_argument("--no-report", action="store_true", help="do not write the HTML report")
     _runner_options(p, jobs=2)
@@ -79,6 +83,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         overrides = claims[args.control].control_overrides
         if overrides is None:
             raise ValueError(f"claim {args.control!r} has a wrong-bound control, not a variant to run")
+    if args.mutant:
+        from mdptheory import mutants
+
+        mutants.get(args.mutant)
+        overrides = {**(overrides or {}), "mutant": args.mutant}
     st = _store(args.store)
     jobs = plan_jobs(mod, quick=args.quick, seeds=args.seeds, overrides=overrides)
     before = len(st.done_keys(mod.NAME, jobs[0].version))
@@ -96,60 +105,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 # ------------------------------------------------------------------------------------- verify
-def verify(
-    names: list[str] | None = None,
-    *,
-    quick: bool = False,
-    jobs: int = 2,
-    scheduler: Any = None,
-    store: Any = None,
-    progress: bool = True,
-) -> tuple[list, list[str], dict]:
-    """Run and judge claims; returns ``(results, problems, figures)``.
-
-    All jobs of all selected claims (real grids and control variants) go to one pool, so experiments
-    run in parallel. ``figures`` maps claim name -> ``[(figure name, base64 PNG)]``.
-    """
-    import bounds
-
-    from . import all_claims, get_experiment, import_errors
-    from .claims import ClaimResult, judge
-    from .runner import execute_jobs, plan_jobs
-
-    st = store if store is not None else _store(None)
-    claims = all_claims()
-    problems = [f"bounds.{m}: {e}" for m, e in bounds.import_errors.items()]
-    problems += [f"experiments.{m}: {e}" for m, e in import_errors.items()]
-    if names:
-        unknown = [n for n in names if n not in claims]
-        if unknown:
-            raise ValueError(f"unknown claim(s) {', '.join(unknown)}; known: {', '.join(claims) or 'none'}")
-        claims = {n: claims[n] for n in names}
-    plans: dict[str, tuple[list, list | None]] = {}
-    all_jobs = []
-    for name, c in claims.items():
-        mod = get_experiment(c.experiment)
-        real = plan_jobs(mod, quick=quick)
-        ctl = plan_jobs(mod, quick=quick, overrides=c.control_overrides) if c.control_overrides is not None else None
-        plans[name] = (real, ctl)
-        all_jobs += real + (ctl or [])
-    failures = execute_jobs(all_jobs, n_jobs=jobs, scheduler=scheduler, store=st, progress=progress,
-                            desc="verify" + (" --quick" if quick else ""))
-    failed_jobs = {f[0] for f in failures}
-    problems += [f"job {j.experiment} {j.config} seed {j.seed}: {msg}" for j, msg in failures]
-    results = []
-    for name, c in claims.items():
-        real, ctl = plans[name]
-        bad = [j for j in real + (ctl or []) if j in failed_jobs]
-        if bad:
-            results.append(ClaimResult(c, "error", error=f"{len(bad)} job(s) failed, first: {dict(failures)[bad[0]]}"))
-            continue
-        load = lambda js: st.load(js[0].experiment, code_version=js[0].version, keys=[(j.key, j.seed) for j in js])  # noqa: E731
-        results.append(judge(c, load(real), load(ctl) if ctl else None))
-    figures = _claim_figures(results, problems, st)
-    return results, problems, figures
-
-
 def _claim_figures(results: list, problems: list[str], store: Any) -> dict[str, list[tuple[str, str]]]:
     """Draw every figure attached to the judged claims (by CLAIMS list, else by EXPERIMENT)."""
     import matplotlib
@@ -187,11 +142,13 @@ def _claim_figures(results: list, problems: list[str], store: Any) -> dict[str, 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from .report import format_table, write_report
+    from .verify import verify
 
     t0 = time.perf_counter()
-    results, problems, figures = verify(args.claims or None, quick=args.quick, jobs=args.jobs,
-                                        scheduler=args.scheduler, store=_store(args.store),
-                                        progress=not args.no_progress)
+    out = verify(args.claims or None, quick=args.quick, power=args.power, jobs=args.jobs,
+                 scheduler=args.scheduler, store=_store(args.store), progress=not args.no_progress)
+    results, problems = out.results, out.problems
+    figures = _claim_figures(results, problems, _store(args.store))
     wall = time.perf_counter() - t0
     if not results:
         print("no claims registered")
@@ -199,15 +156,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(format_table(results))
     for r in results:
         if r.status != "verified":
-            why = r.error or (r.verdict.explanation if r.status == "failed" else
-                              (r.control_verdict.explanation if r.control_verdict else ""))
+            why = r.error or r.details.get("why") or (r.verdict.explanation if r.verdict is not None else "")
             print(f"  {r.claim.name}: {r.status}: {why}")
+    if out.power is not None:
+        print("\npower against the registered mutants:")
+        print(out.power.format())
     for p in problems:
         print(f"  problem: {p}", file=sys.stderr)
     counts = {s: sum(r.status == s for r in results) for s in ("verified", "failed", "vacuous", "error")}
     print(", ".join(f"{v} {k}" for k, v in counts.items()) + f" in {wall:.1f}s" + (" (quick)" if args.quick else ""))
     if not args.no_report:
-        path = write_report(results, args.report, figures, problems=problems,
+        path = write_report(results, args.report, figures, problems=problems, power=out.power,
+                            code_versions=out.code_versions,
                             meta={"command": "mdptheory " + " ".join(sys.argv[1:]) if sys.argv else "verify",
                                   "mode": "quick" if args.quick else "full", "wall time": f"{wall:.1f} s"})
         print(f"report: {path}")

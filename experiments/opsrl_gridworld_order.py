@@ -23,8 +23,6 @@ from . import opsrl_gridworld
 from .claims import Claim
 
 NAME = "opsrl-gridworld-order"
-#: part of the store key: bump when opsrl_gridworld.run changes
-VERSION = "1"
 
 GRID = [{"agent": a, "T": 10_000, "H": 50, "size": 10, "opsrl_variant": "opsrl"} for a in ("OPSRL", "UCBVI")]
 QUICK_GRID = [{"agent": a, "T": 600, "H": 50, "size": 10, "opsrl_variant": "opsrl"} for a in ("OPSRL", "UCBVI")]

@@ -89,17 +89,62 @@ def _claim_section(r: ClaimResult, figures: Iterable[tuple[str, str]]) -> str:
         parts.append("<ul>" + "".join(items) + "</ul>")
     if r.verdict is not None:
         parts.append(f'<p class="expl"><b>Check ({"passed" if r.verdict.passed else "failed"}):</b> {_esc(r.verdict.explanation)}</p>')
-    if r.control_verdict is not None:
-        ctl = c.control_overrides
-        what = f"variant <code>{_esc(ctl)}</code>" if ctl is not None else "wrong-bound control"
-        parts.append(f'<p class="expl"><b>Negative control</b> ({what}; '
-                     f'{"rejected, as it must be" if not r.control_verdict.passed else "PASSED: the check cannot tell it apart"}): '
-                     f"{_esc(r.control_verdict.explanation)}</p>")
+    if r.details.get("why"):
+        parts.append(f'<p class="expl"><b>Why {_esc(r.status)}:</b> {_esc(r.details["why"])}</p>')
+    if r.control_verdicts:
+        items = []
+        for label, v in r.control_verdicts.items():
+            what = _control_name(c, label)
+            verdict = "rejected, as it must be" if not v.passed else "PASSED: the check cannot tell it apart"
+            items.append(f"<li>{what}: <b>{verdict}</b> &mdash; {_esc(v.explanation)}</li>")
+        parts.append('<p class="expl"><b>Controls</b> (realistic bugs the check must reject):</p><ul class="expl">'
+                     + "".join(items) + "</ul>")
     if r.error:
         parts.append(f"<p><b>Error:</b> <code>{_esc(r.error)}</code></p>")
+    if r.status == "verified" and b is not None and b.provenance in ("R", "S", "U", "I"):
+        parts.append(f"<p class='expl'><b>Note:</b> the bound's constants carry provenance {_esc(b.provenance)} "
+                     "(not read in the paper itself): the verdict checks the recalled statement.</p>")
     for name, png in figures:
         parts.append(f'<figure><img class="fig" alt="{_esc(name)}" src="data:image/png;base64,{png}">'
                      f"<figcaption>{_esc(name)}</figcaption></figure>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _control_name(c: ClaimResult | Any, label: str) -> str:
+    if label.startswith("mutant:"):
+        from mdptheory import mutants
+
+        name = label.split(":", 1)[1]
+        return f"mutant <code>{_esc(name)}</code> ({_esc(mutants.get(name).description)})"
+    ctl = c.control_overrides
+    return f"variant <code>{_esc(ctl)}</code>" if ctl is not None else "wrong-bound control"
+
+
+def _power_section(power: Any) -> str:
+    """One table per algorithm: its mutants (rows) against the claims covering it (columns)."""
+    from mdptheory import mutants
+
+    got, n = power.total()
+    parts = [f'<section id="power"><h2>Power against the registered mutants: {got}/{n} rejected</h2>',
+             "<p>Each algorithm registers realistic single bugs (<i>mutants</i>); every claim covering the "
+             "algorithm is run with each of them switched on. &#10003; = the claim's check rejects the mutant, "
+             "&middot; = not caught, E = the mutant's run or check raised (caught).</p>"]
+    for algo, ms in power.algorithms.items():
+        claims = power.claims_of.get(algo, [])
+        a, b = power.summary()[algo]
+        head = "".join(f"<th>{_esc(c)}</th>" for c in claims)
+        rows = []
+        for m in ms:
+            cells = []
+            for c in claims:
+                v = power.cells.get((c, m), "")
+                cells.append("<td>&#10003;</td>" if v == "rejected" else
+                             (f'<td title="{_esc(v)}">E</td>' if v.startswith("error") else "<td>&middot;</td>"))
+            cls = "verified" if power.caught(m) else "failed"
+            rows.append(f'<tr class="{cls}"><td><code>{_esc(m)}</code><br><small>{_esc(mutants.get(m).description)}'
+                        f"</small></td>{''.join(cells)}</tr>")
+        parts.append(f"<h3>{_esc(algo)}: {a}/{b}</h3><table><tr><th>mutant</th>{head}</tr>{''.join(rows)}</table>")
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -112,6 +157,8 @@ def write_report(
     title: str = "mdptheory verification report",
     meta: Mapping[str, Any] | None = None,
     problems: Sequence[str] = (),
+    power: Any = None,
+    code_versions: Mapping[str, str] | None = None,
 ) -> Path:
     """Write the report and return its path.
 
@@ -122,6 +169,8 @@ def write_report(
     figures : dict claim name -> [(figure name, base64 PNG), ...]
     meta : extra key/values shown under the title (command, wall time, mode, ...).
     problems : lines listed in a "Problems" box (modules that failed to import, failed jobs).
+    power : experiments.verify.PowerReport, optional (``verify --power``).
+    code_versions : experiment -> code version of the rows judged (see :mod:`mdptheory.codeversion`).
     """
     figures = figures or {}
     p = Path(path)
@@ -132,8 +181,18 @@ def write_report(
             + ", ".join(f"{v} {k}" for k, v in counts.items()) + ".</p>"]
     if meta:
         head.append("<p>" + " &middot; ".join(f"<b>{_esc(k)}:</b> {_esc(v)}" for k, v in meta.items()) + "</p>")
-    head.append("<p>A claim is <b>verified</b> when its check passes on the real runs and fails on the negative "
-                "control; <b>failed</b> when the real runs fail; <b>vacuous</b> when the control passes too.</p>")
+    head.append("<p>A claim is <b>verified</b> when its check passes on the real runs and rejects every control "
+                "(the registered realistic bugs it names); <b>failed</b> when the real runs fail; <b>vacuous</b> when "
+                "a control passes too or the bound lies above the quantity's a-priori range everywhere. A verdict "
+                "marked <i>recalled constant R</i> or <i>constant from a digest S</i> checks constants not read in "
+                "the paper itself; <i>rate/shape</i> marks big-O bounds whose constant is hidden.</p>")
+    if code_versions:
+        from mdptheory.codeversion import library_versions
+
+        libs = ", ".join(f"{k} {v}" for k, v in library_versions().items())
+        head.append("<p><b>Code versions of the judged rows</b> (hash of every source each experiment can execute; "
+                    f"{_esc(libs)}): " + ", ".join(f"<code>{_esc(k)}</code> {_esc(v)}"
+                                                   for k, v in sorted(code_versions.items())) + "</p>")
     if problems:
         head.append("<h3>Problems</h3><ul>" + "".join(f"<li><code>{_esc(x)}</code></li>" for x in problems) + "</ul>")
     rows = []
@@ -146,6 +205,8 @@ def write_report(
         rows.append(f'<tr class="{r.status}">{cells}</tr>')
     table = ("<table><tr>" + "".join(f"<th>{c}</th>" for c in COLUMNS) + "</tr>" + "".join(rows) + "</table>")
     body = "\n".join(_claim_section(r, figures.get(r.claim.name, ())) for r in results)
+    if power is not None:
+        body += _power_section(power)
     doc = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{_esc(title)}</title>"
            f"<style>{_CSS}</style></head><body>{''.join(head)}{table}{body}</body></html>")
     p.write_text(doc, encoding="utf-8")

@@ -23,6 +23,7 @@ import types
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
+from mdptheory import mutants
 from mdptheory.store import ResultStore, config_hash
 
 from . import code_version, get_experiment
@@ -99,11 +100,13 @@ def _import(module: str, file: str | None) -> types.ModuleType:
 
 
 def _execute(module: str, config: dict, seed: int, file: str | None = None) -> tuple[dict | None, float, str | None]:
-    """Worker side: import the module, run one job; exceptions come back as text."""
+    """Worker side: import the module, run one job (with ``config["mutant"]`` switched on, if any);
+    exceptions come back as text."""
     t0 = time.perf_counter()
     try:
         mod = _import(module, file)
-        result = mod.run(dict(config), int(seed))
+        with mutants.activated(config.get("mutant")):
+            result = mod.run(dict(config), int(seed))
         return result, time.perf_counter() - t0, None
     except Exception as exc:  # noqa: BLE001 - reported to the parent with the job that raised it
         return None, time.perf_counter() - t0, f"{type(exc).__name__}: {exc}"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from experiments import all_claims, judge
-from experiments.runner import run_experiment
+from experiments import all_claims
+from experiments.verify import verify
 from mdptheory.store import ResultStore
 
 
@@ -22,11 +22,5 @@ def store(tmp_path_factory):
 @pytest.mark.timeout(0)
 @pytest.mark.parametrize("name", sorted(all_claims()))
 def test_claim_is_verified_on_the_full_grid(name, store):
-    c = all_claims()[name]
-    real = run_experiment(c.experiment, quick=False, store=store, progress=False, jobs=2)
-    ctl = None
-    if c.control_overrides is not None:
-        ctl = run_experiment(c.experiment, quick=False, overrides=c.control_overrides, store=store,
-                             progress=False, jobs=2)
-    r = judge(c, real, ctl)
-    assert r.status == "verified", (r.status, r.error, r.verdict, r.control_verdict)
+    r, = verify([name], quick=False, store=store, progress=False, jobs=2).results
+    assert r.status == "verified", (r.status, r.error, r.verdict, r.control_verdicts)

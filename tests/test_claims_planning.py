@@ -7,8 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from experiments import all_claims, judge
-from experiments.runner import run_experiment
+from experiments.verify import verify
 from mdptheory.cli import main
 from mdptheory.store import ResultStore
 
@@ -23,11 +22,8 @@ def store(tmp_path_factory):
 
 @pytest.mark.parametrize("name", PLANNING)
 def test_planning_claim_is_verified_on_the_quick_grid(name, store):
-    c = all_claims()[name]
-    real = run_experiment(c.experiment, quick=True, store=store, progress=False)
-    ctl = run_experiment(c.experiment, quick=True, overrides=c.control_overrides, store=store, progress=False)
-    r = judge(c, real, ctl)
-    assert r.status == "verified", (r.status, r.error, r.verdict, r.control_verdict)
+    r, = verify([name], quick=True, store=store, progress=False, jobs=1).results
+    assert r.status == "verified", (r.status, r.error, r.verdict, r.control_verdicts)
 
 
 def test_vi_contraction_is_nearly_tight_on_garnets_and_wrong_discount_stalls():

@@ -24,8 +24,8 @@ def real():
 
 @pytest.mark.parametrize("claim", E.CLAIMS, ids=lambda c: c.name)
 def test_claim_verified_and_control_rejected(claim, real):
-    result = judge(claim, real, _frame(claim.control_overrides))
-    assert result.status == "verified", (result.status, result.verdict, result.control_verdict, result.error)
+    result = judge(claim, real, {"control": _frame(claim.control_overrides)})
+    assert result.status == "verified", (result.status, result.verdict, result.control_verdicts, result.error)
 
 
 def test_unknown_variant():
