@@ -15,18 +15,24 @@ Each side carries a tolerance propagated from certificates (never tuned): the ev
 in the solution of ``(I - gamma X) x = y`` is at most ``||residual|| / (1-gamma)`` in the matching norm),
 and the rounding allowance ``n u sum|x_i|`` of each final dot product (Higham 2002, eq. 3.5).
 
-Negative controls
------------------
-``variant="wrong_occupancy"``: ``pdl_rhs`` weights the advantages with ``d^{pi}`` instead of
-``d^{pi'}`` (the classic slip). ``variant="wrong_resolvent"``: ``sim_rhs`` uses ``(I - gamma P_pi)^{-1}``
-(the wrong model's resolvent for ``V^pi_M``).
+The values come from ``solvers.policy_evaluation`` (the code under test): a check is only as sharp as
+its tolerance, so it also requires every evaluation certificate to be at most ``CERT_MAX`` times the value
+scale. A broken evaluation (the registered mutants: a transposed solve, a squared discount in the
+sweeps that certify it) reports a large certificate or wrong values, and fails either way.
+
+Controls
+--------
+Mutants ``policy-evaluation.transposed`` and ``bellman.discount-squared``; and a slip in the identity
+itself: ``variant="wrong_occupancy"`` (``pdl_rhs`` weights the advantages with ``d^{pi}`` instead of
+``d^{pi'}``, the classic slip) and ``variant="wrong_resolvent"`` (``sim_rhs`` uses ``(I - gamma P_pi)^{-1}``,
+the wrong model's resolvent for ``V^pi_M``).
 """
 from __future__ import annotations
 
 import numpy as np
 
 import solvers
-from bounds.checks import identity
+from bounds.checks import Verdict, identity
 from bounds.planning import PERFORMANCE_DIFFERENCE, SIMULATION_LEMMA
 from mdptheory.envs import garnet
 from mdptheory.validation import as_generator
@@ -44,6 +50,9 @@ SEEDS = 10
 QUICK_SEEDS = 5
 
 _U = np.finfo(float).eps
+#: Largest evaluation certificate, relative to the value scale 1/(1-gamma), under which an identity is judged:
+#: planners certify 1e-10 by default; above this the tolerance would swamp any error.
+CERT_MAX = 1e-8
 
 
 def _solve_certified(M: np.ndarray, y: np.ndarray, g: float, norm: float) -> tuple[np.ndarray, float]:
@@ -106,13 +115,23 @@ def run(config: dict, seed: int) -> dict:
     }
 
 
+def _sharp(df, v):
+    """The identity's verdict, failed when some evaluation certificate is too large for it to mean anything."""
+    worst = float((df["eval_cert_max"] * (1 - df["gamma"])).max())
+    if worst <= CERT_MAX:
+        return v
+    return Verdict(False, v.statistic, v.threshold, v.explanation + f"; but an evaluation certificate is "
+                   f"{worst:.3g} of the value scale (> {CERT_MAX:g}): the tolerance swamps the identity", v.details)
+
+
 def _pdl_check(df):
-    return identity(df["pdl_lhs"].to_numpy(float), df["pdl_rhs"].to_numpy(float), atol=df["pdl_tol"].to_numpy(float))
+    return _sharp(df, identity(df["pdl_lhs"].to_numpy(float), df["pdl_rhs"].to_numpy(float),
+                               atol=df["pdl_tol"].to_numpy(float)))
 
 
 def _sim_check(df):
-    return identity(np.concatenate(list(df["sim_lhs"])), np.concatenate(list(df["sim_rhs"])),
-                    atol=np.concatenate(list(df["sim_tol"])))
+    return _sharp(df, identity(np.concatenate(list(df["sim_lhs"])), np.concatenate(list(df["sim_rhs"])),
+                               atol=np.concatenate(list(df["sim_tol"]))))
 
 
 CLAIMS = [
@@ -121,6 +140,7 @@ CLAIMS = [
         experiment=NAME,
         bound=PERFORMANCE_DIFFERENCE,
         check=_pdl_check,
+        mutants=("policy-evaluation.transposed", "bellman.discount-squared"),
         control={"variant": "wrong_occupancy"},
         description="V^{pi'}(mu) - V^pi(mu) = 1/(1-gamma) E_{s~d^{pi'}_mu, a~pi'}[A^pi(s,a)] exactly "
                     "(up to certified numerical tolerance) on random MDPs and random stochastic policies.",
@@ -130,6 +150,7 @@ CLAIMS = [
         experiment=NAME,
         bound=SIMULATION_LEMMA,
         check=_sim_check,
+        mutants=("policy-evaluation.transposed", "bellman.discount-squared"),
         control={"variant": "wrong_resolvent"},
         description="V^pi_M - V^pi_M' = gamma (I - gamma P'_pi)^{-1} (P_pi - P'_pi) V^pi_M exactly "
                     "(up to certified numerical tolerance) for two MDPs sharing rewards.",

@@ -19,13 +19,28 @@ from typing import Any
 
 from mdptheory.discovery import import_submodules
 
-__all__ = ["figure_modules", "get_figure", "draw_figure", "save_figure", "describe", "OUT_DIR", "import_errors"]
+__all__ = ["figure_modules", "get_figure", "draw_figure", "save_figure", "describe", "OUT_DIR", "import_errors",
+           "runs"]
 
 #: Default output folder, ``paper_figs/out``.
 OUT_DIR = Path(__file__).resolve().parent / "out"
 
 #: module name -> "ExceptionType: message" for figure modules that failed to import.
 import_errors: dict[str, str] = {}
+
+
+def runs(results: Any, mutant: str | None = None, **config: Any) -> Any:
+    """The rows of one kind of run: the real runs (``mutant=None``) or those of one registered mutant,
+    restricted to the given config values (``runs(df, variant="exact")``). A figure draws real runs, and a
+    mutant's runs only where it says so: the store also holds every mutant's rows for the same code version.
+    """
+    keep = results["mutant"].isna() if "mutant" in results.columns else results.index == results.index
+    if mutant is not None:
+        keep = results["mutant"] == mutant if "mutant" in results.columns else ~keep
+    for k, v in config.items():
+        if k in results.columns:
+            keep = keep & (results[k] == v)
+    return results[keep]
 
 
 def figure_modules() -> dict[str, types.ModuleType]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from . import runs
+
 FIGURE = "planning-identities"
 EXPERIMENT = "planning-identities"
 CLAIMS = ["performance-difference", "simulation-lemma"]
@@ -19,9 +21,9 @@ CLAIMS = ["performance-difference", "simulation-lemma"]
 def draw(results):
     fig = Figure(figsize=(9, 4))
     ax1, ax2 = fig.subplots(1, 2)
-    real = results[results["variant"] == "exact"]
-    pdl_ctl = results[results["variant"] == "wrong_occupancy"]
-    sim_ctl = results[results["variant"] == "wrong_resolvent"]
+    real = runs(results, variant="exact")
+    pdl_ctl = runs(results, variant="wrong_occupancy")
+    sim_ctl = runs(results, variant="wrong_resolvent")
     ax1.scatter(real["pdl_rhs"], real["pdl_lhs"], s=14, label="performance difference")
     sl = np.concatenate(list(real["sim_lhs"])) if len(real) else np.array([])
     sr = np.concatenate(list(real["sim_rhs"])) if len(real) else np.array([])
