@@ -36,7 +36,7 @@ __all__ = ["Claim", "ClaimResult", "judge", "experiment_modules", "get_experimen
            "verify_claim", "ENTRY_POINT_GROUP"]
 
 #: Package modules that are harness code, not experiments.
-_HARNESS = {"claims", "runner", "report", "cli", "verify"}
+_HARNESS = {"claims", "runner", "report", "cli", "verify", "runsets", "theory", "independent", "offline_truth"}
 
 #: module name -> "ExceptionType: message" for experiment modules that failed to import.
 import_errors: dict[str, str] = {}

@@ -13,7 +13,7 @@ from mdptheory.store import ResultStore
 
 PLANNING = ["vi-contraction", "vi-iteration-count", "pi-iteration-bound", "pi-monotone-improvement",
             "performance-difference", "simulation-lemma", "planner-certificates"]
-PLANNING_ALGORITHMS = ("bellman", "certificates", "policy-evaluation", "backward-induction")
+PLANNING_ALGORITHMS = ("bellman", "certificates", "policy-evaluation", "backward-induction", "identities")
 
 
 @pytest.fixture(scope="module")
