@@ -131,9 +131,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 # ------------------------------------------------------------------------------------- verify
-def _claim_figures(results: list, problems: list[str], store: Any, quick: bool = False) -> dict[str, list[tuple[str, str]]]:
-    """Draw every figure attached to the judged claims (by CLAIMS list, else by EXPERIMENT), from the same
-    run set the claims were judged on (the real runs of the quick or full grid)."""
+def _draw_figures(names: list[str], problems: list[str], store: Any, quick: bool) -> dict[str, tuple[str, str]]:
+    """Draw each figure once from the real runs of its experiment's quick or full grid:
+    ``name -> (base64 PNG, description of the runs)``; figures whose run set is incomplete are reported."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -145,25 +145,17 @@ def _claim_figures(results: list, problems: list[str], store: Any, quick: bool =
     from .runsets import run_set
 
     problems += [f"paper_figs.{m}: {e}" for m, e in paper_figs.import_errors.items()]
-    out: dict[str, list[tuple[str, str]]] = {}
-    judged = {r.claim.name: r.claim for r in results}
-    cache: dict[str, str] = {}
-    for fname, fmod in paper_figs.figure_modules().items():
-        targets = [n for n, c in judged.items()
-                   if (n in getattr(fmod, "CLAIMS", ())) or (not hasattr(fmod, "CLAIMS") and c.experiment == fmod.EXPERIMENT)]
-        if not targets:
-            continue
+    out: dict[str, tuple[str, str]] = {}
+    for fname in names:
+        fmod = paper_figs.get_figure(fname)
         try:
-            if fname not in cache:
-                rs = run_set(fmod.EXPERIMENT, quick)
-                if not rs.complete(store):  # a figure of another experiment than the judged claims'
-                    problems.append(f"figure {fname}: {rs.describe(store)} is incomplete; not drawn")
-                    continue
-                fig = fmod.draw(rs.load(store))  # embedded in the report only; `mdptheory figs` writes the files
-                cache[fname] = figure_png(fig)
-                plt.close(fig)
-            for n in targets:
-                out.setdefault(n, []).append((fname, cache[fname]))
+            rs = run_set(fmod.EXPERIMENT, quick)
+            if not rs.complete(store):
+                problems.append(f"figure {fname}: {rs.describe(store)} is incomplete; not drawn")
+                continue
+            fig = fmod.draw(rs.load(store))  # embedded in the report only; `mdptheory figs` writes the files
+            out[fname] = (figure_png(fig), rs.describe())
+            plt.close(fig)
         except Exception as exc:  # noqa: BLE001 - a broken figure is a reported problem, not a crash
             problems.append(f"figure {fname}: {type(exc).__name__}: {exc}")
     return out
@@ -181,10 +173,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         mods = [load_module(path) for path in args.module]
         if names is None:
             names = [c.name for m in mods for c in m.CLAIMS]
-    out = verify(names, quick=args.quick, power=args.power, jobs=args.jobs,
+    out = verify(names, quick=args.quick, power=args.power, jobs=args.jobs, figures=not args.no_report,
                  scheduler=args.scheduler, store=_store(args.store), progress=not args.no_progress)
     results, problems = out.results, out.problems
-    figures = _claim_figures(results, problems, _store(args.store), quick=args.quick)
+    figures = _draw_figures(out.figures, problems, _store(args.store), args.quick) if not args.no_report else {}
     wall = time.perf_counter() - t0
     if not results:
         print("no claims registered")
@@ -203,7 +195,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     print(", ".join(f"{v} {k}" for k, v in counts.items()) + f" in {wall:.1f}s" + (" (quick)" if args.quick else ""))
     if not args.no_report:
         path = write_report(results, args.report, figures, problems=problems, power=out.power,
-                            code_versions=out.code_versions,
+                            code_versions=out.code_versions, claim_figures=out.claim_figures,
                             meta={"command": "mdptheory " + " ".join(sys.argv[1:]) if sys.argv else "verify",
                                   "mode": "quick" if args.quick else "full", "wall time": f"{wall:.1f} s"})
         print(f"report: {path}")
