@@ -73,6 +73,11 @@ def _claim_section(r: ClaimResult, figures: Iterable[str]) -> str:
     if c.description:
         parts.append(f"<p>{_esc(c.description)}</p>")
     parts.append(f"<p><b>Source:</b> {_esc(c.source or '-')} &middot; <b>experiment:</b> <code>{_esc(c.experiment)}</code></p>")
+    from bounds.references import reference_for
+
+    ref = reference_for(c.source or "")
+    if ref:
+        parts.append(f"<p class='expl'><b>Reference:</b> {_esc(ref)}</p>")
     b = c.bound
     if b is not None:
         tex = b.latex()
