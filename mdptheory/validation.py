@@ -63,8 +63,9 @@ def as_real_array(x: Any, name: str) -> np.ndarray:
     elif kind not in "biuf":
         what = "strings" if kind in "US" else f"dtype {arr.dtype}"
         example = f" (e.g. {arr.flat[0].item()!r})" if arr.size else ""
-        raise TypeError(f"{name} must be a number or an array of numbers, got {what}{example}; convert numbers "
-                        "stored as text first, e.g. float(text) or np.asarray(values, dtype=float)")
+        raise TypeError(f"{name} must be a number or an array of numbers, got {what}{example}, which are not "
+                        "numeric; convert numbers stored as text first, e.g. float(text) or "
+                        "np.asarray(values, dtype=float)")
     return arr.astype(np.float64, copy=False)
 
 

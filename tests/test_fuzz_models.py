@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from fuzz_inputs import ARRAY_CORRUPTIONS, ERRORS, NOT_A_NUMBER, as_canonical, clear_error_or, few, seeds
 from mdptheory import EpisodicMDP, FiniteMDP, LinearMDP, random_d_rectangular
-from mdptheory.envs import chain, garnet, gridworld, riverswim
+from mdptheory.envs import american_put, chain, garnet, gridworld, riverswim, simulated_linear_mdp
 from mdptheory.io import load_npz, save_npz
 from mdptheory.uncertainty import DIVERGENCES, make
 from mdptheory.validation import PROB_ATOL
@@ -282,6 +282,26 @@ ENV_ARGS = {
         "rng": [(-1, False), (1.5, False), ("0", False), (np.random.default_rng(1), True)],
         "gamma": [(1.0, False), ("0.9", False), (float("nan"), False), (np.array([0.9, 0.9]), False)],
         "H": [(0, False), (1.5, False), (2, True)],
+    }),
+    "american_put": (lambda **kw: american_put(**{"H": 3, "d": 4, "s0": 100.0, **kw}).mdp, {
+        "p0": [("0.5", False), (float("nan"), False), (1.5, False), (1, True)],
+        "s0": [(-1.0, False), ("100", False), (float("inf"), False), (None, True)],
+        "strike": [(float("nan"), False), ("100", False), (0.0, False), (90, True)],
+        "up": [(0.0, False), ("1.02", False), (float("nan"), False)],
+        "down": [(-0.5, False), (None, False)],
+        "H": [(0, False), (2.0, False)], "d": [(0, False), ("4", False)],
+        "rng": [(-1, False), (0, True)],
+    }),
+    "simulated_linear_mdp": (lambda **kw: simulated_linear_mdp(**kw).to_tabular(), {
+        "delta": [(float("nan"), False), ("0.3", False), (1.5, False), (0.5, True)],
+        "xi_norm": [(-0.1, False), (None, False)], "p": [(2.0, False), (0.0, True)],
+        "q": [(float("nan"), False), ("0.1", False), (0.2, True)],
+    }),
+    "random_d_rectangular": (lambda **kw: random_d_rectangular(**{"S": 3, "A": 2, "d": 2, "H": 2, "rng": 0, **kw})
+                             .to_tabular(), {
+        "S": [(0, False), ("3", False)], "d": [(1.5, False)], "rng": [(-3, False), ("x", False)],
+        "feature_concentration": [(0.0, False), (float("nan"), False), ("1", False), (2, True)],
+        "factor_support": [(0, False), (9, False), (2.5, False), (2, True)],
     }),
 }
 ENV_CASES = [(env, arg, i) for env, (_, table) in ENV_ARGS.items() for arg, values in table.items()
