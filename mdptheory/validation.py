@@ -184,9 +184,9 @@ def check_csr_structure(indptr: Any, indices: Any, data: Any, shape: tuple[int, 
     if indices.shape[0] != nnz or data_shape[0] != nnz:
         raise ValueError(f"{p_ptr}[-1] = {nnz} stored entries, but {p_idx} has {indices.shape[0]} and {p_data} "
                          f"has {data_shape[0]}; the three must agree")
-    bad = (indices < 0) | (indices >= n_cols)
-    if bad.any():
-        k = int(np.argmax(bad))
+    # min/max first: no temporary boolean arrays of nnz entries on large models; locate only on failure
+    if indices.size and (indices.min() < 0 or indices.max() >= n_cols):
+        k = int(np.argmax((indices < 0) | (indices >= n_cols)))
         r = int(np.searchsorted(indptr, k, side="right") - 1)
         raise ValueError(f"{p_idx}[{k}] = {indices[k]} (in {row_name(r)}) is outside 0..{n_cols - 1}; every "
                          f"column index must be a valid next state")
