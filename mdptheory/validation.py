@@ -248,12 +248,12 @@ def check_positive_int(value: Any, name: str) -> int:
 
 
 def check_real(value: Any, name: str, *, low: float | None = None, high: float | None = None,
-               low_open: bool = False, high_open: bool = False, allow_inf: bool = False, hint: str = "") -> float:
+               low_open: bool = False, high_open: bool = False, hint: str = "") -> float:
     """Return ``value`` as a float if it is a real number in the given interval, else raise naming ``name``.
 
-    Strings, booleans, complex numbers, arrays and NaN are refused with a ``TypeError``/``ValueError``
+    Strings, booleans, complex numbers, arrays, NaN and inf are refused with a ``TypeError``/``ValueError``
     (NumPy's own errors on them, e.g. ``ufunc 'isfinite' not supported``, name neither the argument nor
-    the fix). ``allow_inf`` accepts ``inf`` when it lies in the interval (e.g. ``lam = inf``).
+    the fix). ``hint`` is appended to the out-of-range message.
     """
     lo = "(-inf" if low is None else ("(" if low_open else "[") + f"{low:g}"
     hi = "inf)" if high is None else f"{high:g}" + (")" if high_open else "]")
@@ -270,13 +270,13 @@ def check_real(value: Any, name: str, *, low: float | None = None, high: float |
             shown = f"{value!r} ({type(value).__name__})"
         raise TypeError(f"{name} must be a single real number in {interval}, got {shown}")
     v = float(value)
-    ok = not math.isnan(v) and (allow_inf or math.isfinite(v))
+    ok = math.isfinite(v)
     if ok and low is not None:
         ok = v > low if low_open else v >= low
     if ok and high is not None:
         ok = v < high if high_open else v <= high
     if not ok:
-        raise ValueError(f"{name} must be a {'' if allow_inf else 'finite '}number in {interval}, got {v}{extra}")
+        raise ValueError(f"{name} must be a finite number in {interval}, got {v}{extra}")
     return v
 
 

@@ -107,3 +107,9 @@ def test_solve_rejects_a_csr_file_with_an_index_out_of_range(tmp_path, capsys):
     np.savez(path, P_data=mdp.P.data, P_indices=indices, P_indptr=mdp.P.indptr, R=mdp.R, gamma=0.9)
     assert main(["solve", str(path)]) == 1
     assert f"{path}: P_indices[4] = 6 (in row 1 (state 0, action 1)) is outside 0..5" in capsys.readouterr().err
+
+
+def test_solve_method_bi_on_a_discounted_model_is_a_clear_error(saved_garnet, capsys):
+    """It raised KeyError('bi'), printed as `mdptheory: error: 'bi'`."""
+    assert main(["solve", str(saved_garnet), "--method", "bi"]) == 1
+    assert "--method bi is for episodic models" in capsys.readouterr().err
