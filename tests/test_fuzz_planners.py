@@ -281,3 +281,39 @@ def test_worst_case_vectors(kind, seed, S, which, field):
             assert U.divergence(np.clip(p, 0, None), p0) <= U.rho + 1e-7 and abs(value - p @ V) <= 1e-9
 
     clear_error_or(lambda: worst_case(args["p0"], args["V"], U), names, invalid, check)
+
+
+ROBUST_EPISODIC_ARGS = {
+    "rect": [("x", "x", False), ("d-on-tabular", "d", False), ("s", "s", False), ("sa", "sa", True),
+             ("none", None, True)],
+    "backend": BACKEND,
+    "policy": [("det", "det", True), ("stochastic", "sto", True), ("action-too-large", "big", False),
+               ("wrong-shape", "short", False), ("nan", "nan", False), ("strings", "str", False)],
+}
+
+
+@pytest.mark.parametrize("arg, i", cases(ROBUST_EPISODIC_ARGS))
+@few(2)
+@given(seed=seeds, which=st.integers(0, 2))
+def test_robust_backward_induction_arguments(arg, i, seed, which):
+    rng = np.random.default_rng(seed)
+    H, S, A = 3, 3, 2
+    mdp = EpisodicMDP(random_kernel(rng, (H, S, A, S)), rng.random((H, S, A)))
+    U = [TV(0.2), KL(lam=1.0), ChiSquare(rho=0.1)][which]
+    value, valid = ROBUST_EPISODIC_ARGS[arg][i][1:3]
+    if arg == "policy":
+        value = {"det": rng.integers(A, size=(H, S)), "sto": random_kernel(rng, (H, S, A)),
+                 "big": np.full((H, S), A), "short": np.zeros((H, S + 1), np.int64),
+                 "nan": np.full((H, S, A), np.nan), "str": np.zeros((H, S), np.int64).astype(str)}[value]
+
+    def check(res):
+        # nature never helps: the robust value is at most the nominal one (same policy, or optimal)
+        pol = None if arg != "policy" else value
+        nominal = (solvers.backward_induction(mdp).V if pol is None else
+                   solvers.policy_evaluation(mdp, pol).V)
+        assert np.all(np.isfinite(res.V)) and np.all(res.V <= nominal + 1e-9)
+        twin = robust_backward_induction(mdp, U, **{**({arg: value} if arg != "backend" else {}),
+                                                     "backend": "numpy"})
+        np.testing.assert_allclose(res.V, twin.V, rtol=0, atol=1e-10)
+
+    clear_error_or(lambda: robust_backward_induction(mdp, U, **{arg: value}), [arg], not valid, check)
