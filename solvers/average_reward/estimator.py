@@ -144,7 +144,7 @@ def jin_sidford_epsilon(n: float, t: float, K: float) -> float:
 
 @dataclass(frozen=True, eq=False)
 class DMDPSolution:
-    """The perturbed empirical DMDP and its exact optimum."""
+    """The perturbed empirical DMDP and its exact optimum; ``perturbation`` is the one applied, ``r_p - r``."""
 
     policy: np.ndarray
     V: np.ndarray
@@ -168,7 +168,8 @@ def perturbed_model_based_planning(sampler: GenerativeSampler, gamma: float, zet
     Z = g.uniform(0.0, zeta, size=mdp.R.shape)
     R_p = mdp.R if NO_PERTURBATION.active else mdp.R + Z
     res = policy_iteration(FiniteMDP(P_hat, R_p, gamma, mdp.mu0), tol=1e-9 / (1.0 - gamma), backend="numpy")
-    return DMDPSolution(np.asarray(res.policy), np.asarray(res.V), P_hat, Z, int(counts.sum()), float(res.error_bound))
+    return DMDPSolution(np.asarray(res.policy), np.asarray(res.V), P_hat, R_p - mdp.R, int(counts.sum()),
+                        float(res.error_bound))
 
 
 @dataclass(frozen=True, eq=False)
