@@ -53,7 +53,8 @@ def run(config: dict, seed: int) -> dict:
 def _rate(df, method: str, exponent: float) -> Verdict:
     d = df[df["method"] == method]
     v = rate(d["n"].to_numpy(float), d["err"].to_numpy(float), exponent, tol=TOL)
-    v.details["summary"] = f"slope {v.statistic:.3f}, 95% CI {v.details.get('ci', '')}"
+    lo, hi = v.details["ci"]
+    v.details["summary"] = f"slope {v.statistic:.3f}, 95% CI [{lo:.3f}, {hi:.3f}]"
     return v
 
 

@@ -65,7 +65,14 @@ class SSPModel:
 
     @property
     def c_min(self) -> float:
-        return float(self.cost[np.isfinite(self.cost)].min())
+        """Smallest allowed cost (1 when no action is allowed: nothing to iterate)."""
+        c = self.cost[np.isfinite(self.cost)]
+        return float(c.min()) if c.size else 1.0
+
+    @property
+    def c_max(self) -> float:
+        c = self.cost[np.isfinite(self.cost)]
+        return float(c.max()) if c.size else 1.0
 
 
 def ssp_model(mdp: Any, goal: Any, cost: Any = None) -> SSPModel:
@@ -171,7 +178,7 @@ def ssp_value_iteration(mdp: Any, goal: Any, cost: Any = None, tol: float = 1e-8
         TV[~fin] = 0.0          # never reached by allowed actions; kept finite so that 0 * h stays 0
         return Sweep(TV, None, greedy)
 
-    br_fn = SSPBracket(_terms(m.P_flat), m.c_min, float(m.cost[np.isfinite(m.cost)].max()))
+    br_fn = SSPBracket(_terms(m.P_flat), m.c_min, m.c_max)
     opts = IterationOptions(tol=tol, max_iter=max_iter, strict=strict)
     out = certified_iteration(sweep, np.zeros(m.S), br_fn, opts, name="ssp_value_iteration", t_start=t0)
     br = out.bracket
@@ -240,7 +247,7 @@ def ssp_policy_iteration(mdp: Any, goal: Any, cost: Any = None, tol: float = 1e-
     hf = np.where(m.finite, h, 0.0)
     TVh = -K.bellman_q(m.P_flat, reward, -hf, 1.0, backend)[1]
     TVh[m.goal | ~m.finite] = 0.0
-    br = SSPBracket(_terms(m.P_flat), m.c_min, float(m.cost[np.isfinite(m.cost)].max()))(hf, TVh)
+    br = SSPBracket(_terms(m.P_flat), m.c_min, m.c_max)(hf, TVh)
     err = max(abs(br.lo), float((hf - TVh).max()) + br.hi) if np.isfinite(br.hi) else np.inf
     converged = status == "stable" and err <= tol
     status = "converged" if converged else ("inaccurate" if status == "stable" else status)
@@ -260,6 +267,10 @@ def ssp_linear_programming(mdp: Any, goal: Any, cost: Any = None, tol: float = 1
     m = ssp_model(mdp, goal, cost)
     S, A = m.S, m.A
     idx = np.flatnonzero(m.finite & ~m.goal)
+    if idx.size == 0:     # every finite state is a goal: nothing to optimise
+        h = np.where(m.finite, 0.0, np.inf)
+        return _result(h, np.zeros(S, dtype=np.int64), 0, 0.0, True, "converged", t0, "ssp_linear_programming",
+                       "numpy", params=dict(tol=tol))
     pos = -np.ones(S, dtype=np.int64)
     pos[idx] = np.arange(len(idx))
     P_flat = sp.csr_array(m.P_flat)
