@@ -24,11 +24,27 @@ EVALUATION_TRANSPOSED = mutants.register(
     "ar-pi", "evaluation-transposed", "the evaluation equations g + h = r_pi + P_pi h solved with P_pi transposed")
 
 
-def evaluate_unichain(P_pi: Any, r_pi: np.ndarray, ref_state: int = 0, what: str = "policy") -> tuple[float, np.ndarray]:
+#: Above this many states a sparse evaluation tries GMRES (warm-started at the previous solution) before SuperLU,
+#: whose fill-in on random sparse graphs grows fast (measured: minutes at S = 1e4).
+ITERATIVE_MIN_S = 1_000
+
+
+def _sparse_solve(M: sp.csc_array, b: np.ndarray, x0: np.ndarray | None) -> np.ndarray:
+    if M.shape[0] >= ITERATIVE_MIN_S:
+        x, info = spla.gmres(M, b, x0=x0, rtol=1e-13, atol=0.0, restart=50, maxiter=200)
+        if info == 0:
+            return x
+    return spla.spsolve(M, b)
+
+
+def evaluate_unichain(P_pi: Any, r_pi: np.ndarray, ref_state: int = 0, what: str = "policy",
+                      x0: np.ndarray | None = None) -> tuple[float, np.ndarray]:
     r"""Gain ``g`` and relative values ``h`` (``h[ref_state] = 0``) of a unichain chain: the solution of
     ``g + h = r_pi + P_pi h`` (Puterman 1994, Thm 8.2.6 / eq. 8.6.1), as one linear system in ``(g, h)`` with the
     unknown ``h[ref_state]`` replaced by ``g`` (column ``ref_state`` of ``I - P_pi`` replaced by ones; the
-    system is nonsingular exactly when the chain is unichain). Dense LU, or SuperLU for CSR.
+    system is nonsingular exactly when the chain is unichain). Dense LU, or SuperLU for CSR (GMRES from ``x0``
+    first for ``S >= ITERATIVE_MIN_S``; its inexactness is covered by the caller's certificate, which is computed
+    from the returned values).
 
     A chain with several recurrent classes raises :class:`~mdptheory.markov.MultichainError`.
     """
@@ -41,11 +57,15 @@ def evaluate_unichain(P_pi: Any, r_pi: np.ndarray, ref_state: int = 0, what: str
             "communicating models) or check the model with mdptheory.structure.classify")
     S = r_pi.shape[0]
     if sp.issparse(P_pi):
-        M = (sp.identity(S, format="csc") - sp.csc_array(P_pi)).tolil()
+        keep = np.ones(S)
+        keep[ref_state] = 0.0
+        M = (sp.identity(S, format="csr") - sp.csr_array(P_pi))
         if EVALUATION_TRANSPOSED.active:
-            M = M.T.tolil()
-        M[:, ref_state] = np.ones((S, 1))
-        x = spla.spsolve(sp.csc_array(M), r_pi)
+            M = M.T
+        # column ref_state replaced by ones (the unknown g), without a LIL round trip
+        M = sp.csc_array(M @ sp.diags(keep) + sp.csr_array((np.ones(S), (np.arange(S), np.full(S, ref_state))),
+                                                             shape=(S, S)))
+        x = _sparse_solve(M, r_pi, x0)
     else:
         M = np.eye(S) - np.asarray(P_pi)
         if EVALUATION_TRANSPOSED.active:
@@ -113,10 +133,12 @@ def average_reward_policy_iteration(
     if pi.ndim != 1:
         raise ValueError("policy0 must be a deterministic policy, int array (S,)")
     rows = np.arange(S)
-    status, it = "max_iter", 0
+    status, it, x0 = "max_iter", 0, None
     for it in range(1, max_iter + 1):
         P_pi, r_pi = K.policy_model(P_flat, R, pi)
-        g, h = evaluate_unichain(P_pi, r_pi, ref_state, what=f"iteration-{it} policy")
+        g, h = evaluate_unichain(P_pi, r_pi, ref_state, what=f"iteration-{it} policy", x0=x0)
+        x0 = h.copy()
+        x0[ref_state] = g
         Q, TV, greedy = K.bellman_q(P_flat, R, h, 1.0, backend)
         cur = Q[rows, pi]
         keep = cur >= TV - TIE_RTOL * (1.0 + np.abs(TV))

@@ -86,7 +86,7 @@ def relative_value_iteration(
     >>> import numpy as np, mdptheory, solvers
     >>> P = np.array([[[0.0, 1.0]], [[1.0, 0.0]]])            # a periodic two-state cycle
     >>> res = solvers.relative_value_iteration(mdptheory.FiniteMDP(P, np.array([[1.0], [0.0]])), tol=1e-10)
-    >>> res.converged, round(res.gain, 8)
+    >>> res.converged, round(float(res.gain), 8)
     (True, 0.5)
     """
     t0 = time.perf_counter()
