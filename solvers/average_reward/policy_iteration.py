@@ -24,14 +24,14 @@ EVALUATION_TRANSPOSED = mutants.register(
     "ar-pi", "evaluation-transposed", "the evaluation equations g + h = r_pi + P_pi h solved with P_pi transposed")
 
 
-#: Above this many states a sparse evaluation tries GMRES (warm-started at the previous solution) before SuperLU,
+#: Above this many states a sparse evaluation tries BiCGSTAB (warm-started at the previous solution) before SuperLU,
 #: whose fill-in on random sparse graphs grows fast (measured: minutes at S = 1e4).
 ITERATIVE_MIN_S = 1_000
 
 
 def _sparse_solve(M: sp.csc_array, b: np.ndarray, x0: np.ndarray | None) -> np.ndarray:
     if M.shape[0] >= ITERATIVE_MIN_S:
-        x, info = spla.gmres(M, b, x0=x0, rtol=1e-13, atol=0.0, restart=50, maxiter=200)
+        x, info = spla.bicgstab(sp.csr_array(M), b, x0=x0, rtol=1e-13, atol=0.0, maxiter=10 * M.shape[0])
         if info == 0:
             return x
     return spla.spsolve(M, b)
@@ -42,7 +42,7 @@ def evaluate_unichain(P_pi: Any, r_pi: np.ndarray, ref_state: int = 0, what: str
     r"""Gain ``g`` and relative values ``h`` (``h[ref_state] = 0``) of a unichain chain: the solution of
     ``g + h = r_pi + P_pi h`` (Puterman 1994, Thm 8.2.6 / eq. 8.6.1), as one linear system in ``(g, h)`` with the
     unknown ``h[ref_state]`` replaced by ``g`` (column ``ref_state`` of ``I - P_pi`` replaced by ones; the
-    system is nonsingular exactly when the chain is unichain). Dense LU, or SuperLU for CSR (GMRES from ``x0``
+    system is nonsingular exactly when the chain is unichain). Dense LU, or SuperLU for CSR (BiCGSTAB from ``x0``
     first for ``S >= ITERATIVE_MIN_S``; its inexactness is covered by the caller's certificate, which is computed
     from the returned values).
 
