@@ -58,6 +58,12 @@ REFERENCES: dict[str, str] = {
                                      "Markov Decision Processes. ICLR 2024. arXiv:2310.08833",
     "Zhou, Wang & Du (2023)": "R. Zhou, R. Wang, S. S. Du. Horizon-Free and Variance-Dependent Reinforcement "
                               "Learning for Latent Markov Decision Processes. ICML 2023. arXiv:2210.11604",
+    "Jin & Sidford (2021)": "Y. Jin, A. Sidford. Towards Tight Bounds on the Sample Complexity of Average-reward "
+                            "MDPs. ICML 2021. arXiv:2106.07046",
+    "Wang, Blanchet & Glynn (2023)": "S. Wang, J. Blanchet, P. Glynn. Optimal Sample Complexity of Reinforcement "
+                                     "Learning for Mixing Discounted Markov Decision Processes. arXiv:2302.07477",
+    "Jaksch, Ortner & Auer (2010)": "T. Jaksch, R. Ortner, P. Auer. Near-optimal Regret Bounds for Reinforcement "
+                                    "Learning. JMLR 11, 2010",
     "Puterman (1994)": "M. L. Puterman. Markov Decision Processes: Discrete Stochastic Dynamic Programming. "
                        "Wiley, 1994",
     "Scherrer (2013/2016)": "B. Scherrer. Improved and Generalized Upper Bounds on the Complexity of Policy "

@@ -126,5 +126,5 @@ CLAIMS = [
           description="The diameter by SSP policy iteration, certified value iteration and the LP equals brute "
                       "force over all policies on random communicating Garnets and the closed forms (S-1)/q on lazy "
                       "lines, 2(k-1) on k x k grids and S-1 on rings; value iteration's certificate bounds its error at every target.",
-          source="Jaksch, Ortner & Auer (2010), Def. 1; Bertsekas & Tsitsiklis (1991) (SSP); spec section 1"),
+          source="Jaksch, Ortner & Auer (2010), Def. 1; Bertsekas & Tsitsiklis (1991) (SSP)"),
 ]

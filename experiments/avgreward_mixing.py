@@ -127,8 +127,8 @@ CLAIMS = [
           description="Exact t_mix (doubling and bisection) and t_minorize (the lag loop with its early stop) equal "
                       "brute force (successive matrix powers, every lag scanned) on random sparse chains where "
                       "one-step minorization fails, and uniformly over all policies of lazy Garnets.",
-          source="Wang, Blanchet & Glynn (2024), arXiv:2310.08833, section 2 (definitions); spec section 1 (exact "
-                 "lag loop, derived)"),
+          source="Wang, Blanchet & Glynn (2024), arXiv:2310.08833, section 2 (definitions); the exact lag loop "
+                 "is derived"),
     Claim(name="avgreward-span-tmix", experiment=NAME, bound=SPAN_TMIX, check=check_span,
           mutants=("mixing.tmix-off-by-one",),
           description="span(h*) <= 8 t_mix on lazy Garnets (uniform t_mix by enumeration, h* the optimal policy's "
