@@ -18,13 +18,24 @@ from typing import Any
 
 import numpy as np
 
-from mdptheory import backends
+from mdptheory import backends, mutants
 from mdptheory.validation import as_generator, as_real_array, check_positive_int
 
 from . import _kernels  # noqa: F401  (registers the learners' kernels)
 from .trace import Trajectory
 
 __all__ = ["EpisodicLearner", "check_rewards"]
+
+# Realistic single bugs of the shared count update (mdptheory.mutants; off unless a run switches one on).
+_LAST_DROPPED = mutants.register("learners", "last-transition-dropped",
+                                 "the last transition of every episode (stage H-1) is not recorded in the counts")
+_STAGE_SHIFT = mutants.register("learners", "stage-shift",
+                                "stage-dependent counts stored at stage h+1 (clipped at H-1) instead of h")
+_REVERSED = mutants.register("learners", "reversed-transition",
+                             "counts[g, s', a, s] incremented instead of counts[g, s, a, s'] (s and s' swapped)")
+_STALE_SUPPORT = mutants.register("learners", "stale-support",
+                                  "the cached posterior support is not invalidated when a new (s, a, s') is observed")
+_COUNT_MUTANTS = (_LAST_DROPPED, _STAGE_SHIFT, _REVERSED)
 
 
 def check_rewards(rewards: Any, S: int, A: int, H: int) -> np.ndarray:
@@ -107,9 +118,15 @@ class EpisodicLearner:
         if states.min() < 0 or states.max() >= self.S or actions.min() < 0 or actions.max() >= self.A:
             raise ValueError(f"trajectory has a state outside 0..{self.S - 1} or an action outside 0..{self.A - 1}")
         g = np.arange(self.H) if self.stage_dependent else np.zeros(self.H, np.int64)
-        if np.any(self.counts[g, states[:-1], actions, states[1:]] == 0.0):
+        s, s_next = states[:-1], states[1:]
+        if any(m.active for m in _COUNT_MUTANTS):        # mutants: the buggy indices, never inside the JIT kernel
+            g, s, s_next, actions = _mutated_transitions(g, s, s_next, actions, self.H, self.stage_dependent)
+        if np.any(self.counts[g, s, actions, s_next] == 0.0) and not _STALE_SUPPORT.active:
             self._support_nz = None                       # a new (s, a, s') pair: the support grows
-        backends.pick("learners.count_update", self.backend)(self.counts, states, actions, self.stage_dependent)
+        if any(m.active for m in _COUNT_MUTANTS):
+            np.add.at(self.counts, (g, s, actions, s_next), 1.0)
+        else:
+            backends.pick("learners.count_update", self.backend)(self.counts, states, actions, self.stage_dependent)
 
     @property
     def n_transitions(self) -> int:
@@ -140,3 +157,14 @@ class EpisodicLearner:
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v!r}" for k, v in self.params.items())
         return f"{type(self).__name__}(S={self.S}, A={self.A}, H={self.H}, {shown})"
+
+
+def _mutated_transitions(g, s, s_next, actions, H: int, stage_dependent: bool):
+    """The ``(stage group, s, s', a)`` indices of an episode's transitions under the active count mutant."""
+    if _STAGE_SHIFT.active and stage_dependent:
+        g = np.minimum(g + 1, H - 1)
+    if _REVERSED.active:
+        s, s_next = s_next, s
+    if _LAST_DROPPED.active:
+        g, s, s_next, actions = g[:-1], s[:-1], s_next[:-1], actions[:-1]
+    return g, s, s_next, actions
