@@ -142,5 +142,5 @@ CLAIMS = [
           description="PSRL plans at stage H-2 with one draw from the exact Dir(counts + 1/S) posterior: the "
                       "transforms I_x(a1, a0) pass exact mean, dispersion and chi-square tests of uniformity, "
                       "counts rebuilt from the environment's trajectories. Exact at any sample size.",
-          source="Osband, Russo, Van Roy (2013), PSRL; the OPSRL experiments' psrl.yaml (Dir(1/S) prior) [C]"),
+          source="Osband et al. (2013), PSRL; the OPSRL experiments' psrl.yaml (Dir(1/S) prior) [C]"),
 ]
