@@ -29,7 +29,9 @@ inverted (``Dir(kappa^2 alpha)``), the prior ``n0`` scaled by 0.01. Extra contro
 same check against the inequality with ``alpha_bar`` replaced by ``alpha_bar / 4`` (a too optimistic
 exponent) must fail. Exploratory (reported in the verdict's details, not a control): the runs with
 ``conditions=False`` drop the prior-mass condition (``alpha_0 = 1``) and the dominance ``f(0) > 2 max f(j)``;
-the smallest ratio ``CP-upper / bound`` there shows where the inequality breaks.
+the smallest ratio ``CP-upper / bound`` there shows where the inequality breaks. Measured on the quick grid:
+0/72 points below the bound (tightness 0.62); inflation ignored 53/72, inverted 72/72, ``n0/100`` 72/72,
+``alpha_bar/4`` 42/72.
 """
 from __future__ import annotations
 

@@ -20,7 +20,9 @@ with ``delta' = 0.05``) is consistent with ``<= delta'`` (exact binomial test ov
 ``trivial = 1``). Rejects a planning step that uses the first sample or the average of the ``J``, a
 pseudo-state worth ``r0 = 0``, and a sampler without inflation or with ``n0`` scaled by 0.01. Extra control
 ``j_rule="overestimated"``: ``J`` from a 4x overestimated floor ``4 p_anti`` (``J = 8`` instead of 37) must
-fail the same test — the formula's floor matters.
+fail the same test — the formula's floor matters. Measured on the quick grid: 25/16,000 failures with
+``J = 37`` (the floor ``p_anti ~= 0.079`` is ~2x below the measured single-sample rate), 3,940/16,000 with
+``J = 8``; first sample 13,446, no inflation 6,921, ``r0 = 0`` / ``n0/100`` / average 16,000.
 """
 from __future__ import annotations
 

@@ -22,7 +22,9 @@ dispersion and chi-square tests of :func:`experiments._learner_common.uniformity
 ``alpha = 0.01``), and no degenerate row is off. OPSRL runs with ``kappa = 3, n0 = 2, J = 8`` (with
 ``kappa = 1`` an inflation bug would be invisible), one posterior shared by all stages and stage-dependent
 posteriors; PSRL in both modes. Informative in every regime: the test is exact at any sample size; the
-quick grid gives ~1,100 transforms per run, enough to see a 10% error in the posterior's scale.
+quick grid (``S = 6, A = 2, H = 3``, ``T = 100``, 2 seeds per mode) gives 3,165 OPSRL and 4,800 PSRL
+transforms (measured: z_mean -0.16 and 0.53, z_disp 0.45 and -0.70, chi-square p 0.29 and 0.82); the
+weakest rejection, PSRL's prior ``1/A`` instead of ``1/S``, still has z_disp = -8.4.
 
 Rejects (see ``docs/learners.md``): a wrong sample law (inflation ignored or inverted, prior not inflated,
 ``n0`` scaled, PSRL's prior ``1/A``, a kept pseudo-state, the posterior mean, a cached sample), a wrong
