@@ -44,14 +44,15 @@ def _offline_outputs(name: str) -> np.ndarray:
 
 
 def _robust_outputs(name: str) -> np.ndarray:
-    """Nature's values at interior parameters, robust DP and a robust evaluation on a small instance."""
+    """Nature's values at rho = 0 and at interior parameters, robust DP and a robust evaluation on a small
+    instance."""
     rng = np.random.default_rng(0)
     P0 = rng.dirichlet(np.ones(5), size=4)
     P0[:, 0] = 0.0
     P0 /= P0.sum(axis=1, keepdims=True)
     V = rng.uniform(0, 2, 5)
     vals = [worst_case_rows(P0, V, make(dv, **{kind: par}))[0] for dv in ("tv", "kl", "chi2")
-            for kind, par in (("rho", 0.2), ("lam", 0.3))]
+            for kind, par in (("rho", 0.0), ("rho", 0.2), ("lam", 0.3))]
     model = random_d_rectangular(4, 2, 2, 3, rng=1, factor_support=2)
     for u in (make("kl", lam=0.3), make("tv", rho=0.2)):
         vals.append(robust_backward_induction(model, u).V.ravel())
