@@ -33,14 +33,17 @@ def test_claim_verified_on_the_quick_grid(claim):
 
 # ----------------------------------------------------------------------------- mutants are live
 def _offline_outputs(name: str) -> np.ndarray:
-    """Every offline learner's Q on one small well-covered dataset (lam and rho interior)."""
-    model = random_d_rectangular(5, 3, 3, 3, rng=3)
-    data = collect_counts(model, 5000, "uniform", replication_rng(0, 0))
+    """Every offline learner's Q on a well-covered dataset (lam and rho interior) and on the coverage-poor
+    trap instance (its fail state is never a sampled next state)."""
     out = []
-    for method in LEARNERS:
-        kw = {"lam": 0.1} if method.startswith("r2pvi") else {"rho": 0.2} if method in ("drpvi", "drvi-l") else {}
-        out.append(learn(method, data, model, beta=0.5, ridge=1.0, **kw).Q)
-    return np.stack(out)
+    for model, behaviour in ((random_d_rectangular(5, 3, 3, 3, rng=3), "uniform"),
+                             (trap_instance(), no_trap_behaviour(trap_instance()))):
+        data = collect_counts(model, 5000, behaviour, replication_rng(0, 0))
+        for method in LEARNERS:
+            kw = ({"lam": 0.1} if method.startswith("r2pvi") else {"rho": 0.2} if method in ("drpvi", "drvi-l")
+                  else {})
+            out.append(learn(method, data, model, beta=0.5, ridge=1.0, **kw).Q.ravel())
+    return np.concatenate(out)
 
 
 def _robust_outputs(name: str) -> np.ndarray:

@@ -39,6 +39,9 @@ TV_THRESHOLD_MAX = mutants.register("r2pvi", "tv-threshold-max",
                                     "TV threshold max_s V + lam instead of min_s V + lam (truncation never binds)")
 TV_THRESHOLD_HALF_LAM = mutants.register("r2pvi", "tv-threshold-half-lam",
                                          "TV threshold min_s V + lam/2 (the half-l1 factor applied twice)")
+TV_MIN_OVER_DATASET = mutants.register("r2pvi", "tv-min-over-dataset",
+                                      "TV threshold's min V taken over the sampled next states instead of all "
+                                      "states (the official code, spec 2.7 item 5)")
 KL_LOG_SIGN = mutants.register("r2pvi", "kl-log-sign", "KL closed form +lam log(u) instead of -lam log(u)")
 KL_LAM_OUTSIDE = mutants.register("r2pvi", "kl-lam-outside",
                                   "KL closed form -log(u) with u = ridge of e^{-y/lam}: the factor lam dropped")
@@ -121,6 +124,8 @@ def _estimator(h, gram, y, V_next, dataset, *, divergence, lam, tv_min_mode, kl_
         gram = Gram(gram.Phi, 2.0 * gram.ridge, weights=gram.weights)
     if divergence == "tv":
         v = V_next.max() if TV_THRESHOLD_MAX.active else min_value(tv_min_mode, y, V_next)
+        if TV_MIN_OVER_DATASET.active:
+            v = min_value("dataset", y, V_next)
         return tv_estimate(gram, y, lam / 2 if TV_THRESHOLD_HALF_LAM.active else lam, v)
     if divergence == "kl":
         return kl_estimate(gram, y, lam, alpha_max, stable=kl_stable)
