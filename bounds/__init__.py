@@ -21,15 +21,21 @@ __all__ = ["Bound", "register", "registry", "checks", "describe", "import_errors
 #: submodule name -> "ExceptionType: message" for bound modules that failed to import.
 import_errors: dict[str, str] = {}
 
-import_submodules(__name__, __path__, skip=("core", "checks"), errors=import_errors)
+import_submodules(__name__, __path__, skip=("core", "checks", "references"), errors=import_errors)
 
 
 def describe() -> list[str]:
-    """One line per registered bound (name, kind, source, provenance), for ``mdptheory list``."""
-    lines = [
-        f"{b.name}  [{b.kind}{', hidden constant' if b.hidden_constant else ''}"
-        f"{', w.p. ' + b.probability if b.probability else ''}]  {b.source}  ({b.provenance})"
-        for b in registry().values()
-    ]
+    """One line per registered bound (name, kind, source, provenance tag and its meaning, the full
+    reference), for ``mdptheory list``."""
+    from .references import reference_for
+
+    lines = []
+    for b in registry().values():
+        lines.append(f"{b.name}  [{b.kind}{', hidden constant' if b.hidden_constant else ''}"
+                     f"{', w.p. ' + b.probability if b.probability else ''}]  {b.source}  "
+                     f"({b.provenance}: {PROVENANCE_TAGS[b.provenance]})")
+        ref = reference_for(b.source)
+        if ref:
+            lines.append(f"    {ref}")
     lines += [f"(failed to import bounds.{m}: {e})" for m, e in import_errors.items()]
     return lines

@@ -170,7 +170,7 @@ def below(
         expl = (
             f"deterministic bound: {k}/{n} runs {side} it"
             + ("" if passed else f" (worst: run {worst}, empirical {emp[worst]:.6g} vs bound {bnd[worst]:.6g})")
-            + f"; max ratio {tight:.3g}"
+            + (f"; max ratio {tight:.3g}" if np.isfinite(tight) else "")
         )
     else:
         pvalue = float(stats.binomtest(k, n, p=float(delta), alternative="greater").pvalue)
@@ -178,7 +178,8 @@ def below(
         details["pvalue"] = pvalue
         expl = (
             f"{k}/{n} runs {side} a 1-{delta:g} bound; exact binomial test of P(exceed) <= {delta:g}: "
-            f"p = {pvalue:.3g} {'>=' if passed else '<'} alpha = {alpha:g}; max ratio {tight:.3g}"
+            f"p = {pvalue:.3g} {'>=' if passed else '<'} alpha = {alpha:g}"
+            + (f"; max ratio {tight:.3g}" if np.isfinite(tight) else "")
         )
     if "informative_fraction" in details:
         expl += f"; the bound is below the quantity's a-priori maximum on {details['informative_fraction']:.0%} of runs"

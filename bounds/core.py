@@ -154,8 +154,13 @@ class Bound:
         return float(out) if out.ndim == 0 else out
 
     def latex(self) -> str:
-        """LaTeX of the statement: ``lhs \\leq expr`` when ``lhs`` is set, else ``expr`` alone."""
-        rhs = sympy.latex(self.expr)
+        """LaTeX of the statement: ``lhs \\leq expr`` when ``lhs`` is set, else ``expr`` alone.
+
+        Symbol names with a modifier suffix render as the mathematics they stand for: ``c_dagger`` as
+        ``c^{\\dagger}``, ``alpha_bar`` as ``\\bar{\\alpha}``, ``r_max`` as ``r_{\\max}``.
+        """
+        names = {sym: _latex_name(sym.name) for sym in self.expr.free_symbols}
+        rhs = sympy.latex(self.expr, symbol_names={k: v for k, v in names.items() if v is not None})
         if self.lhs is None:
             return rhs
         rel = r"\leq" if self.kind == "upper" else r"\geq"
@@ -177,6 +182,22 @@ class Bound:
 
     def __repr__(self) -> str:
         return f"Bound({self.name!r}, {self.expr}, source={self.source!r}, kind={self.kind!r})"
+
+
+_MODIFIERS = {"dagger": "^{{\\dagger}}", "star": "^{{\\star}}", "prime": "'", "max": "_{{\\max}}",
+              "min": "_{{\\min}}"}
+_ACCENTS = {"bar": "\\bar{{{}}}", "hat": "\\hat{{{}}}", "tilde": "\\tilde{{{}}}"}
+
+
+def _latex_name(name: str) -> str | None:
+    """LaTeX of a symbol name ``base_modifier`` (``None``: SymPy's default rendering is right)."""
+    base, _, mod = name.partition("_")
+    if not mod or (mod not in _MODIFIERS and mod not in _ACCENTS):
+        return None
+    b = sympy.latex(sympy.Symbol(base))
+    if mod in _ACCENTS:
+        return _ACCENTS[mod].format(b)
+    return b + _MODIFIERS[mod].format()
 
 
 _REGISTRY: dict[str, Bound] = {}

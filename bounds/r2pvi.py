@@ -97,7 +97,7 @@ INSTANCE = {
         expr=2 * _BETA_EXPR[div] * Phi,
         symbols={k: v for k, v in _SYMBOLS.items() if k in {"d", "H", "xi", "Phi", "c_beta"}
                  | ({"lambda"} if div != "tv" else set())},
-        source="Tang, Liu & Xu (ICML 2025), Theorem 5.1 (constants via a digest, spec 2.2/2.4)",
+        source="Tang, Liu & Xu (ICML 2025), Theorem 5.1 (constants from a digest of the paper, not the paper itself)",
         probability="1 - delta",
         assumptions=("d-rectangular linear MDP with simplex features", "rewards r_h = phi . theta_h in [0, 1]",
                      "K i.i.d. trajectories of a behaviour policy in the nominal model",

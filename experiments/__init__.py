@@ -19,25 +19,76 @@ results with :func:`load_results`, judge claims with ``mdptheory verify``.
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import os
+import sys
 import types
+from pathlib import Path
 from typing import Any
 
 from mdptheory.codeversion import code_version as _code_version
 from mdptheory.discovery import import_submodules
 
-from .claims import Claim, ClaimResult, judge
+
+def __getattr__(name: str) -> Any:
+    """``Claim``, ``ClaimResult`` and ``judge`` load the checks (SymPy, SciPy) on first use, so that importing
+    the package (``mdptheory --help`` does) stays fast."""
+    if name in ("Claim", "ClaimResult", "judge"):
+        from . import claims
+
+        return getattr(claims, name)
+    raise AttributeError(f"module 'experiments' has no attribute {name!r}")
 
 __all__ = ["Claim", "ClaimResult", "judge", "experiment_modules", "get_experiment", "all_claims",
-           "load_results", "code_version", "describe", "import_errors", "register_experiment"]
+           "load_results", "code_version", "describe", "import_errors", "register_experiment", "load_module",
+           "verify_claim", "ENTRY_POINT_GROUP"]
 
 #: Package modules that are harness code, not experiments.
-_HARNESS = {"claims", "runner", "report", "cli", "verify"}
+_HARNESS = {"claims", "runner", "report", "cli", "verify", "runsets", "theory", "independent", "offline_truth"}
 
 #: module name -> "ExceptionType: message" for experiment modules that failed to import.
 import_errors: dict[str, str] = {}
 
 #: Experiment modules defined outside this package (a user's file), added by :func:`register_experiment`.
 _EXTERNAL: dict[str, types.ModuleType] = {}
+
+
+#: Installed packages publish experiment modules under this entry-point group (``module:`` values).
+ENTRY_POINT_GROUP = "mdptheory.experiments"
+_entry_points_loaded = False
+
+
+def load_module(path: str | os.PathLike) -> types.ModuleType:
+    """Import an experiment file from ``path`` (outside the package) and register it; returns the module."""
+    p = Path(path).resolve()
+    if not p.is_file() or p.suffix != ".py":
+        raise ValueError(f"--module {path}: not a .py file; give the path of a Python file defining NAME, GRID, "
+                         "QUICK_GRID, SEEDS, QUICK_SEEDS, run(config, seed) and CLAIMS")
+    name = f"mdptheory_user_{p.stem}"
+    spec = importlib.util.spec_from_file_location(name, p)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    try:
+        spec.loader.exec_module(mod)
+    except Exception:
+        sys.modules.pop(name, None)
+        raise
+    return register_experiment(mod)
+
+
+def _load_entry_points() -> None:
+    """Register the experiment modules installed packages publish under :data:`ENTRY_POINT_GROUP` (once)."""
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            register_experiment(ep.load())
+        except Exception as exc:  # noqa: BLE001 - reported like a broken built-in module
+            import_errors[f"entry point {ep.name}"] = f"{type(exc).__name__}: {exc}"
 
 
 def register_experiment(mod: types.ModuleType) -> types.ModuleType:
@@ -58,6 +109,8 @@ def experiment_modules(include_external: bool = True) -> dict[str, types.ModuleT
     A module that fails to import is skipped with a warning and recorded in :data:`import_errors`.
     Two modules with the same ``NAME`` are an error.
     """
+    if include_external:
+        _load_entry_points()
     found: dict[str, types.ModuleType] = dict(_EXTERNAL) if include_external else {}
     for mod in import_submodules(__name__, __path__, skip=_HARNESS, errors=import_errors):
         if not (hasattr(mod, "NAME") and hasattr(mod, "run")):
@@ -83,6 +136,8 @@ def validate_module(mod: types.ModuleType) -> None:
             raise ValueError(f"{mod.__name__}.{grid} must be a non-empty list of config dicts")
     if mod.SEEDS < 1 or mod.QUICK_SEEDS < 1:
         raise ValueError(f"{mod.__name__}: SEEDS and QUICK_SEEDS must be >= 1")
+    from .claims import Claim
+
     for c in mod.CLAIMS:
         if not isinstance(c, Claim):
             raise TypeError(f"{mod.__name__}.CLAIMS holds a {type(c).__name__}, expected experiments.Claim")
@@ -159,3 +214,22 @@ def describe() -> list[str]:
             lines.append(f"  claim {c.name}: {c.source or '-'}{tag}{rejects}")
     lines += [f"(failed to import experiments.{m}: {e})" for m, e in import_errors.items()]
     return lines
+
+
+def verify_claim(claim: Any, module: types.ModuleType | None = None, *, quick: bool = True, power: bool = False,
+                 store: Any = None, jobs: int = 1) -> Any:
+    """Run and judge one claim (its real runs and every control), as ``mdptheory verify`` does.
+
+    ``module`` is the claim's experiment module when it is not registered yet (a user's own module). With
+    ``power=True`` the result's ``details["power"]`` holds the power report against every mutant of the
+    claim's algorithms.
+    """
+    from .verify import verify
+
+    if module is not None:
+        register_experiment(module)
+    out = verify(quick=quick, power=power, store=store, progress=False, jobs=jobs, claims={claim.name: claim})
+    result = out.results[0]
+    if out.power is not None:
+        result.details["power"] = out.power
+    return result

@@ -2,10 +2,11 @@
 
 On random Garnet MDPs (``mdptheory.envs.garnet``, rewards in [0, 1]) we run plain Jacobi value
 iteration ``V_{k+1} = T V_k`` from ``V_0 = 0`` with the solvers' Bellman kernel
-(``solvers._kernels.bellman_q``), for ``K = ceil(N(eps)) + 20`` iterations, and record
+(``solvers._kernels.bellman_q``, the code under test), for ``K = ceil(N(eps)) + 20`` iterations, and record
 
-- ``err[k] = ||V_k - V*||_inf`` (``V*`` from ``solvers.policy_iteration``, certified to ``vstar_cert``);
-- ``loss[k] = ||V* - V^{pi_k}||_inf`` for the greedy policy ``pi_k`` of ``V_k`` (exact evaluation);
+- ``err[k] = ||V_k - V*||_inf`` with ``V*`` from :mod:`experiments.independent` (dense NumPy, no solver
+  code: a bug in the kernels cannot move the reference with it), certified to ``vstar_cert``;
+- ``loss[k] = ||V* - V^{pi_k}||_inf`` for the greedy policy ``pi_k`` of ``V_k`` (exact independent evaluation);
 - ``k_eps``: the first ``k`` after which every ``loss[j] <= eps`` (``j <= K``).
 
 Claims
@@ -13,9 +14,9 @@ Claims
 ``vi-contraction`` (bound ``vi-contraction``): ``err[k] <= gamma^k err[0]`` for every ``k`` and run.
 ``vi-iteration-count`` (bound ``vi-iterations-eps-optimal``): ``k_eps <= ceil(N(eps))`` for every run.
 
-Negative control (both claims): ``variant="wrong_discount"`` — the same loop with the discount
-halved inside the update (``gamma / 2``), a classic bug; it converges to the wrong fixed point, so
-the error stalls above the vanishing bound and the greedy policies stay suboptimal.
+Both reject the Bellman sweep's registered mutants (a squared discount, the action-major row layout):
+the iterates converge to another fixed point, so the error stalls above the vanishing bound and the
+greedy policies stay suboptimal.
 """
 from __future__ import annotations
 
@@ -23,20 +24,18 @@ import math
 
 import numpy as np
 
-import solvers
 from bounds.checks import below
 from bounds.planning import VI_CONTRACTION, VI_ITERATIONS
 from mdptheory.envs import garnet
 from mdptheory.validation import as_generator
 from solvers import _kernels as K
-from solvers.policy_evaluation import solve_policy_value
 
 from .claims import Claim
+from .independent import optimal_values, policy_values
 
 NAME = "planning-vi"
-VARIANTS = ("exact", "wrong_discount")
 
-_BASE = {"branching": 3, "eps": 0.01, "variant": "exact"}
+_BASE = {"branching": 3, "eps": 0.01}
 GRID = [dict(_BASE, S=S, A=A, gamma=g) for S in (10, 50) for A in (2, 5) for g in (0.5, 0.9, 0.99)]
 QUICK_GRID = [dict(_BASE, S=10, A=3, gamma=0.9), dict(_BASE, S=20, A=4, gamma=0.95)]
 SEEDS = 20
@@ -48,25 +47,19 @@ _EPS64 = np.finfo(float).eps
 def run(config: dict, seed: int) -> dict:
     """One Garnet MDP, one value-iteration run (see the module docstring)."""
     S, A, g, eps = int(config["S"]), int(config["A"]), float(config["gamma"]), float(config["eps"])
-    variant = config.get("variant", "exact")
-    if variant not in VARIANTS:
-        raise ValueError(f"variant={variant!r}, expected one of {VARIANTS}")
     mdp = garnet(S, A, int(config["branching"]), rng=as_generator(seed), gamma=g)
-    r_max = float(mdp.R.max())
-    ref = solvers.policy_iteration(mdp, tol=1e-9)
-    v_star, v_cert = ref.V, float(ref.error_bound)
+    P3, R = mdp.dense_P(), mdp.R
+    r_max = float(R.max())
+    v_star, v_cert = optimal_values(P3, R, g)
     n_bound = VI_ITERATIONS.evaluate(gamma=g, r_max=r_max, epsilon=eps)
     K_iter = int(n_bound) + 20
-    g_update = g if variant == "exact" else g / 2.0  # the broken variant: discount halved in the update
-    P, R = mdp.P_flat, mdp.R
     V = np.zeros(S)
     err = np.empty(K_iter + 1)
     loss = np.empty(K_iter + 1)
     for it in range(K_iter + 1):
-        _, TV, greedy = K.bellman_q(P, R, V, g_update)
+        _, TV, greedy = K.bellman_q(mdp.P_flat, R, V, g)
         err[it] = np.abs(V - v_star).max()
-        # the algorithm's own greedy policy (its own discount), valued under the true discount
-        loss[it] = np.abs(v_star - solve_policy_value(P, R, greedy, g)).max()
+        loss[it] = np.abs(v_star - policy_values(P3, R, greedy, g)[0]).max()
         V = TV
     # numerical slack: V* certificate (both sides of err) + rounding of k Bellman sweeps and of the
     # policy evaluations (a few ulps per sweep, scaled by the value range); not a tuning knob
@@ -78,7 +71,7 @@ def run(config: dict, seed: int) -> dict:
     k_eps = int(bad[-1] + 1) if bad.size else 0
     return {
         "err": err, "err_tol": err_tol, "loss": loss, "k_eps": k_eps if k_eps <= K_iter else math.inf,
-        "k_max": K_iter, "n_bound": float(n_bound), "r_max": r_max, "vstar_cert": v_cert,
+        "k_max": K_iter, "n_bound": float(n_bound), "r_max": r_max, "vstar_cert": float(v_cert),
         "e0": float(err[0]),
     }
 
@@ -105,7 +98,7 @@ CLAIMS = [
         experiment=NAME,
         bound=VI_CONTRACTION,
         check=_contraction_check,
-        control={"variant": "wrong_discount"},
+        mutants=("bellman.discount-squared", "bellman.action-major-rows"),
         description="Value iteration's error to V* shrinks at least by gamma per sweep: "
                     "||V_k - V*|| <= gamma^k ||V_0 - V*|| on every run and iteration.",
     ),
@@ -114,7 +107,7 @@ CLAIMS = [
         experiment=NAME,
         bound=VI_ITERATIONS,
         check=_iteration_check,
-        control={"variant": "wrong_discount"},
+        mutants=("bellman.discount-squared", "bellman.action-major-rows"),
         description="From V_0 = 0, the greedy policy of V_k is eps-optimal for every "
                     "k >= ceil(log(2 gamma r_max / (eps (1-gamma)^2)) / log(1/gamma)).",
     ),

@@ -50,6 +50,6 @@ CLAIMS = [
         control={"lam": 0.2},
         algorithms=("r2pvi",),
         description="R2PVI-TV with lam >= H returns exactly the pessimistic nominal LSVI Q-function.",
-        source="Tang, Liu & Xu (ICML 2025), Section 3 (lam -> inf recovers the nominal MDP); spec 2.1 [D]",
+        source="Tang, Liu & Xu (ICML 2025), Section 3 (lam -> inf recovers the nominal MDP; derived)",
     ),
 ]

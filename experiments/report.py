@@ -67,12 +67,17 @@ def _esc(x: Any) -> str:
     return html.escape(str(x))
 
 
-def _claim_section(r: ClaimResult, figures: Iterable[tuple[str, str]]) -> str:
+def _claim_section(r: ClaimResult, figures: Iterable[str]) -> str:
     c = r.claim
     parts = [f'<section id="{_esc(c.name)}"><h2>{_esc(c.name)} <span class="{r.status}">[{r.status}]</span></h2>']
     if c.description:
         parts.append(f"<p>{_esc(c.description)}</p>")
     parts.append(f"<p><b>Source:</b> {_esc(c.source or '-')} &middot; <b>experiment:</b> <code>{_esc(c.experiment)}</code></p>")
+    from bounds.references import reference_for
+
+    ref = reference_for(c.source or "")
+    if ref:
+        parts.append(f"<p class='expl'><b>Reference:</b> {_esc(ref)}</p>")
     b = c.bound
     if b is not None:
         tex = b.latex()
@@ -104,11 +109,53 @@ def _claim_section(r: ClaimResult, figures: Iterable[tuple[str, str]]) -> str:
     if r.status == "verified" and b is not None and b.provenance in ("R", "S", "U", "I"):
         parts.append(f"<p class='expl'><b>Note:</b> the bound's constants carry provenance {_esc(b.provenance)} "
                      "(not read in the paper itself): the verdict checks the recalled statement.</p>")
-    for name, png in figures:
-        parts.append(f'<figure><img class="fig" alt="{_esc(name)}" src="data:image/png;base64,{png}">'
-                     f"<figcaption>{_esc(name)}</figcaption></figure>")
+    figures = list(figures)
+    if figures:
+        parts.append("<p><b>Figures:</b> " + ", ".join(f'<a href="#fig-{_esc(f)}">{_esc(f)}</a>' for f in figures)
+                     + "</p>")
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _figures_section(figures: Mapping[str, tuple[str, str]]) -> str:
+    """Every figure once, with what it shows (its module docstring's first paragraph) and the runs it used."""
+    import paper_figs
+
+    parts = ['<section id="figures"><h2>Figures</h2>']
+    for name, (png, runs) in figures.items():
+        doc = (paper_figs.get_figure(name).__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+        parts.append(f'<figure id="fig-{_esc(name)}"><img class="fig" alt="{_esc(name)}" '
+                     f'src="data:image/png;base64,{png}"><figcaption><b>{_esc(name)}</b>: {_esc(doc)} '
+                     f"<br><small>runs: {_esc(runs)}</small></figcaption></figure>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def stamp() -> dict[str, str]:
+    """What produced a report: package version, git commit, date, machine, library versions."""
+    import os
+    import platform
+    import subprocess
+
+    import mdptheory
+    from mdptheory.codeversion import library_versions
+
+    root = Path(__file__).resolve().parents[1]
+    commit = "not a git checkout"
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, timeout=5)
+        if head.returncode == 0:
+            dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                                   capture_output=True, text=True, timeout=5).stdout.strip()
+            commit = head.stdout.strip() + (" (with uncommitted changes)" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    return {"mdptheory": mdptheory.__version__, "commit": commit,
+            "date": f"{_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M UTC}",
+            "machine": f"{platform.node()} ({platform.machine()}, {os.cpu_count()} cores, load {load})",
+            "libraries": ", ".join(f"{k} {v}" for k, v in library_versions().items())}
 
 
 def _control_name(c: ClaimResult | Any, label: str) -> str:
@@ -159,6 +206,7 @@ def write_report(
     problems: Sequence[str] = (),
     power: Any = None,
     code_versions: Mapping[str, str] | None = None,
+    claim_figures: Mapping[str, Sequence[str]] | None = None,
 ) -> Path:
     """Write the report and return its path.
 
@@ -166,19 +214,20 @@ def write_report(
     ----------
     results : list of ClaimResult
     path : output file (its folder is created).
-    figures : dict claim name -> [(figure name, base64 PNG), ...]
+    figures : dict figure name -> (base64 PNG, description of the runs it was drawn from)
     meta : extra key/values shown under the title (command, wall time, mode, ...).
     problems : lines listed in a "Problems" box (modules that failed to import, failed jobs).
     power : experiments.verify.PowerReport, optional (``verify --power``).
     code_versions : experiment -> code version of the rows judged (see :mod:`mdptheory.codeversion`).
+    claim_figures : claim name -> the names of its figures (linked from the claim's section).
     """
     figures = figures or {}
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     counts = {s: sum(r.status == s for r in results) for s in ("verified", "failed", "vacuous", "error")}
     head = [f"<h1>{_esc(title)}</h1>",
-            f"<p>Generated {_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M UTC}. "
-            + ", ".join(f"{v} {k}" for k, v in counts.items()) + ".</p>"]
+            "<p>" + ", ".join(f"{v} {k}" for k, v in counts.items()) + ".</p>",
+            "<p>" + " &middot; ".join(f"<b>{_esc(k)}:</b> {_esc(v)}" for k, v in stamp().items()) + "</p>"]
     if meta:
         head.append("<p>" + " &middot; ".join(f"<b>{_esc(k)}:</b> {_esc(v)}" for k, v in meta.items()) + "</p>")
     head.append("<p>A claim is <b>verified</b> when its check passes on the real runs and rejects every control "
@@ -204,7 +253,11 @@ def write_report(
         )
         rows.append(f'<tr class="{r.status}">{cells}</tr>')
     table = ("<table><tr>" + "".join(f"<th>{c}</th>" for c in COLUMNS) + "</tr>" + "".join(rows) + "</table>")
-    body = "\n".join(_claim_section(r, figures.get(r.claim.name, ())) for r in results)
+    claim_figures = claim_figures or {}
+    body = "\n".join(_claim_section(r, [f for f in claim_figures.get(r.claim.name, ()) if f in figures])
+                     for r in results)
+    if figures:
+        body += _figures_section(figures)
     if power is not None:
         body += _power_section(power)
     doc = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{_esc(title)}</title>"

@@ -108,7 +108,7 @@ def _identity(err: str, tol: str):
 
 
 _ALGOS = ("robust-inner", "robust-dp")
-_SRC = "Iyengar (2005) robust DP; Tang, Liu & Xu (ICML 2025), Sec. 3 (d-RRMDP); spec r2pvi_drrpo.md 1.3"
+_SRC = "Iyengar (2005), robust DP; Tang, Liu & Xu (ICML 2025), Sec. 3 (d-RRMDP)"
 
 CLAIMS = [
     Claim(

@@ -78,6 +78,8 @@ class Verification:
     problems: list[str]
     power: PowerReport | None
     code_versions: dict[str, str]        # experiment NAME -> code version of the rows judged
+    figures: list[str] = field(default_factory=list)            # figures whose runs were made complete
+    claim_figures: dict[str, list[str]] = field(default_factory=dict)   # claim -> its figures
 
 
 def _load(store: Any, jobs: list[Job]):
@@ -94,11 +96,13 @@ def verify(
     store: Any = None,
     progress: bool = True,
     claims: dict[str, Claim] | None = None,
+    figures: bool = False,
 ) -> Verification:
     """Run and judge claims (all registered ones, or ``names``; or the given ``claims``).
 
-    All jobs (real grids, controls and, with ``power``, every mutant of the covered algorithms) go to one
-    pool, so experiments run in parallel.
+    All jobs (real grids, controls and, with ``power``, every mutant of the covered algorithms; with
+    ``figures``, the real runs every paper figure is drawn from, for a complete report) go to one pool, so
+    experiments run in parallel.
     """
     import bounds
     from mdptheory.store import ResultStore
@@ -131,6 +135,11 @@ def verify(
             power_plans[name] = {m: plan_jobs(mod, quick=quick, overrides={"mutant": m}) for m in sorted(extra)}
         all_jobs += [j for js in plan.values() for j in js]
         all_jobs += [j for js in power_plans.get(name, {}).values() for j in js]
+    fig_names, claim_figs = _figures(registered, names is None) if figures else ([], {})
+    for fname in fig_names:
+        import paper_figs
+
+        all_jobs += plan_jobs(get_experiment(paper_figs.get_figure(fname).EXPERIMENT), quick=quick)
     failures = dict(execute_jobs(all_jobs, n_jobs=jobs, scheduler=scheduler, store=st, progress=progress,
                                  desc="verify" + (" --quick" if quick else "") + (" --power" if power else "")))
     results = []
@@ -145,7 +154,22 @@ def verify(
         loaded = {label: _load_or_crashed(st, js, failures) for label, js in plan.items() if label != "real"}
         results.append(judge(c, _load(st, plan["real"]), loaded))
     report = _power(registered, power_plans, results, st, failures) if power else None
-    return Verification(results, problems, report, versions)
+    return Verification(results, problems, report, versions, fig_names, claim_figs)
+
+
+def _figures(registered: dict[str, Claim], everything: bool) -> tuple[list[str], dict[str, list[str]]]:
+    """The figures to put in the report (every paper figure when all claims are verified, else those of the
+    selected claims) and, per claim, its figures (a figure's ``CLAIMS``, else every claim of its experiment)."""
+    import paper_figs
+
+    mods = paper_figs.figure_modules()
+    claim_figs: dict[str, list[str]] = {}
+    for fname, fmod in mods.items():
+        for name, c in registered.items():
+            if name in getattr(fmod, "CLAIMS", ()) or (not hasattr(fmod, "CLAIMS") and c.experiment == fmod.EXPERIMENT):
+                claim_figs.setdefault(name, []).append(fname)
+    names = list(mods) if everything else sorted({f for fs in claim_figs.values() for f in fs})
+    return names, claim_figs
 
 
 def _load_or_crashed(store: Any, jobs: list[Job], failures: dict[Job, str]):

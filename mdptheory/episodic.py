@@ -44,10 +44,10 @@ class EpisodicMDP:
         if P.ndim != 4:
             raise ValueError(f"P must have shape (H, S, A, S), got shape {P.shape}")
         check_shape(P, (H, S, A, S), "P", f"R has shape {R.shape} so P must be (H, S, A, S)")
-        check_distribution(P, "P", self.atol)
+        check_distribution(P, "P", self.atol, getattr(self.P, "dtype", None))
         mu0 = np.full(S, 1.0 / S) if self.mu0 is None else as_float_array(self.mu0, "mu0", ndim=1)
         check_shape(mu0, (S,), "mu0")
-        check_distribution(mu0, "mu0", self.atol)
+        check_distribution(mu0, "mu0", self.atol, getattr(self.mu0, "dtype", None))
         for name, value in (("P", P), ("R", R), ("mu0", mu0)):
             value.flags.writeable = False
             object.__setattr__(self, name, value)

@@ -35,7 +35,10 @@ class FiniteMDP:
         Initial-state distribution (default uniform).
 
     Attributes ``S``, ``A``, ``is_sparse`` and ``P_flat`` (the ``(S*A, S)`` view, dense or CSR) are
-    derived. The arrays are stored as float64 C-contiguous; an input that already is one is not copied.
+    derived. The arrays are stored as float64 C-contiguous (a CSR ``P`` in canonical form: sorted
+    indices, no duplicates) and are read-only, so a validated model cannot change. An input that already
+    is in that form is not copied but shared, and is therefore marked read-only too (pass ``P.copy()`` to
+    keep a writable one); any other input is converted into a new array and never modified.
 
     Examples
     --------
@@ -60,20 +63,21 @@ class FiniteMDP:
         if sp.issparse(self.P):
             P = check_csr_transition(self.P, S, A, "P", self.atol)
         else:
+            given = getattr(self.P, "dtype", None)
             P = as_float_array(self.P, "P")
             if P.ndim != 3:
                 raise ValueError(
                     f"P must have shape (S, A, S) (or be sparse CSR (S*A, S)), got shape {P.shape}"
                 )
             check_shape(P, (S, A, S), "P", f"R has shape {R.shape} so P must be (S, A, S) = ({S}, {A}, {S})")
-            check_distribution(P, "P", self.atol)
+            check_distribution(P, "P", self.atol, given)
         gamma = check_gamma(self.gamma)
         mu0 = np.full(S, 1.0 / S) if self.mu0 is None else as_float_array(self.mu0, "mu0", ndim=1)
         check_shape(mu0, (S,), "mu0")
-        check_distribution(mu0, "mu0", self.atol)
+        check_distribution(mu0, "mu0", self.atol, getattr(self.mu0, "dtype", None))
         for name, value in (("P", P), ("R", R), ("gamma", gamma), ("mu0", mu0)):
             object.__setattr__(self, name, value)
-        for arr in (R, mu0) + (() if sp.issparse(P) else (P,)):
+        for arr in (R, mu0) + (() if sp.issparse(P) else (P,)):  # check_csr_transition froze the CSR parts
             arr.flags.writeable = False
 
     @property

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .episodic import EpisodicMDP
-from .validation import PROB_ATOL, as_float_array, as_generator, check_distribution, check_positive_int, check_shape
+from .validation import (PROB_ATOL, as_float_array, as_generator, check_distribution, check_positive_int, check_real,
+                         check_shape)
 
 __all__ = ["LinearMDP", "random_d_rectangular"]
 
@@ -197,9 +198,9 @@ def random_d_rectangular(S: int, A: int, d: int, H: int, rng=None, *, feature_co
         ``phi ~ Dirichlet``, ``mu_{h,i} ~ Dirichlet``, ``theta ~ U[0, 1]^{H x d}`` so rewards lie in [0, 1].
     """
     S, A, d, H = (check_positive_int(v, n) for v, n in ((S, "S"), (A, "A"), (d, "d"), (H, "H")))
-    for name, c in (("feature_concentration", feature_concentration), ("factor_concentration", factor_concentration)):
-        if not (np.isfinite(c) and c > 0):
-            raise ValueError(f"{name} must be a positive finite float, got {c}")
+    feature_concentration, factor_concentration = (
+        check_real(c, name, low=0.0, low_open=True) for name, c in
+        (("feature_concentration", feature_concentration), ("factor_concentration", factor_concentration)))
     rng = as_generator(rng)
     phi = rng.dirichlet(np.full(d, feature_concentration), size=(S, A))
     mu = rng.dirichlet(np.full(S, factor_concentration), size=(H, d))

@@ -271,6 +271,86 @@ class ResultStore:
         return pd.DataFrame.from_records(records) if records else pd.DataFrame(
             columns=["experiment", "config_hash", "seed", "code_version", "wall_time"])
 
+    def wall_times(self, experiment: str, config_hashes: Iterable[str] | None = None) -> list[float]:
+        """Stored wall times (seconds) of an experiment's jobs, any code version (for run-time estimates)."""
+        con = self._connect()
+        try:
+            rows = con.execute("SELECT config_hash, wall_time FROM jobs WHERE experiment=? AND wall_time IS NOT NULL",
+                               (experiment,)).fetchall()
+        finally:
+            con.close()
+        keep = None if config_hashes is None else set(config_hashes)
+        return [float(t) for h, t in rows if keep is None or h in keep]
+
+    def summary(self) -> list[dict[str, Any]]:
+        """One record per ``(experiment, code version)``: ``jobs``, ``configs``, ``seeds``, ``variants`` (jobs
+        with a ``mutant`` or ``variant`` key in their config), ``first``/``last`` finish time (epoch seconds)."""
+        con = self._connect()
+        try:
+            rows = con.execute("SELECT experiment, code_version, config_hash, seed, config, finished_at FROM jobs "
+                               "ORDER BY experiment, code_version").fetchall()
+        finally:
+            con.close()
+        out: dict[tuple[str, str], dict[str, Any]] = {}
+        for exp, ver, h, seed, cfg, t in rows:
+            rec = out.setdefault((exp, ver), {"experiment": exp, "code_version": ver, "jobs": 0, "configs": set(),
+                                              "seeds": set(), "mutant_jobs": 0, "first": t, "last": t})
+            rec["jobs"] += 1
+            rec["configs"].add(h)
+            rec["seeds"].add(int(seed))
+            rec["mutant_jobs"] += "mutant" in json.loads(cfg)
+            rec["first"], rec["last"] = min(rec["first"], t), max(rec["last"], t)
+        return [{**r, "configs": len(r["configs"]), "seeds": len(r["seeds"])} for r in out.values()]
+
+    def delete(self, experiment: str | None = None, code_version: str | None = None,
+               keep_version: str | None = None) -> int:
+        """Delete jobs (and their arrays) of ``experiment`` (all if ``None``), of one ``code_version``, or of every
+        version but ``keep_version``; returns the number of jobs deleted."""
+        where, args = [], []
+        if experiment is not None:
+            where.append("experiment=?")
+            args.append(experiment)
+        if code_version is not None:
+            where.append("code_version=?")
+            args.append(code_version)
+        if keep_version is not None:
+            where.append("code_version<>?")
+            args.append(keep_version)
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        con = self._connect()
+        try:
+            with con:
+                n = con.execute("DELETE FROM jobs" + clause, args).rowcount
+                con.execute("DELETE FROM arrays" + clause, args)
+        finally:
+            con.close()
+        return int(n)
+
+    def export_json(self, out_dir: str | os.PathLike, experiments: Iterable[str] | None = None) -> list[Path]:
+        """Write one JSON file per experiment into ``out_dir``: a list of runs (config, seed, code version and
+        results; arrays as nested lists, non-finite numbers as ``null``)."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+
+        def plain(v: Any) -> Any:
+            if isinstance(v, np.ndarray):
+                return [plain(x) for x in v.tolist()] if v.ndim else plain(v.item())
+            if isinstance(v, list):
+                return [plain(x) for x in v]
+            if isinstance(v, (float, np.floating)):
+                return float(v) if math.isfinite(v) else None
+            if isinstance(v, np.integer):
+                return int(v)
+            return v
+
+        paths = []
+        for name in experiments or self.experiments():
+            records = [{k: plain(v) for k, v in r.items()} for r in self.load(name).to_dict("records")]
+            p = out / f"{name}.json"
+            p.write_text(json.dumps(records, indent=1, default=str), encoding="utf-8")
+            paths.append(p)
+        return paths
+
     def export_csv(self, out_dir: str | os.PathLike, experiments: Iterable[str] | None = None) -> list[Path]:
         """Write one CSV per experiment (scalars only; arrays as JSON lists) into ``out_dir``."""
         out = Path(out_dir)

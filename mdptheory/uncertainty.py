@@ -43,6 +43,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .validation import as_real_array
+
 __all__ = ["UncertaintySet", "TV", "KL", "ChiSquare", "RECTANGULARITIES", "DIVERGENCES", "make"]
 
 #: Rectangularity axes understood by :mod:`solvers.robust`.
@@ -51,12 +53,13 @@ RECTANGULARITIES = ("sa", "s", "d")
 
 def _check_param(value: Any, name: str, cls: str, strictly_positive: bool) -> float | np.ndarray:
     """Validate ``rho`` (>= 0) or ``lam`` (> 0); scalars come back as float, arrays read-only float64."""
-    if isinstance(value, bool) or value is None:
-        raise TypeError(f"{cls}: {name} must be a number or an array of numbers, got {value!r}")
-    try:
-        arr = np.array(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{cls}: {name} must be a number or an array of numbers, got {value!r}") from None
+    if isinstance(value, (bool, np.bool_)) or value is None:
+        raise TypeError(f"{cls}: {name} must be a number or an array of numbers, got {value!r}; "
+                        f"pass e.g. {cls}({name}=0.1)")
+    try:  # refuses strings ("0.1" would otherwise become 0.1 silently) and complex numbers
+        arr = np.array(as_real_array(value, name), dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{cls}: {exc}") from None
     if np.isnan(arr).any():
         idx = tuple(int(i) for i in np.argwhere(np.isnan(arr))[0]) if arr.ndim else ()
         raise ValueError(f"{cls}: {name}{list(idx) if idx else ''} is NaN; give a number")

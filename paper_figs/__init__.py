@@ -8,8 +8,10 @@ A figure module defines
 - optionally ``CLAIMS: list[str]`` — the claims it illustrates (the report puts it next to them);
 - a module docstring saying what the paper's figure shows and how ours compares.
 
-:func:`save_figure` writes ``paper_figs/out/<FIGURE>.png`` and ``.pdf``; ``mdptheory figs`` does it
-for every figure (running the experiment first if nothing is stored).
+:func:`save_figure` writes ``paper_figs/out/<FIGURE>.png`` and ``.pdf``; ``mdptheory figs`` does it for every
+figure, from one complete run set of its experiment (:mod:`experiments.runsets`: never a mixture of an
+interrupted full run and a quick one), stamped with the runs it used. :func:`runs` selects the real runs (or
+one mutant's) inside a set.
 """
 from __future__ import annotations
 
@@ -19,13 +21,28 @@ from typing import Any
 
 from mdptheory.discovery import import_submodules
 
-__all__ = ["figure_modules", "get_figure", "draw_figure", "save_figure", "describe", "OUT_DIR", "import_errors"]
+__all__ = ["figure_modules", "get_figure", "draw_figure", "save_figure", "describe", "OUT_DIR", "import_errors",
+           "runs"]
 
 #: Default output folder, ``paper_figs/out``.
 OUT_DIR = Path(__file__).resolve().parent / "out"
 
 #: module name -> "ExceptionType: message" for figure modules that failed to import.
 import_errors: dict[str, str] = {}
+
+
+def runs(results: Any, mutant: str | None = None, **config: Any) -> Any:
+    """The rows of one kind of run: the real runs (``mutant=None``) or those of one registered mutant,
+    restricted to the given config values (``runs(df, variant="exact")``). A figure draws real runs, and a
+    mutant's runs only where it says so: the store also holds every mutant's rows for the same code version.
+    """
+    keep = results["mutant"].isna() if "mutant" in results.columns else results.index == results.index
+    if mutant is not None:
+        keep = results["mutant"] == mutant if "mutant" in results.columns else ~keep
+    for k, v in config.items():
+        if k in results.columns:
+            keep = keep & (results[k] == v)
+    return results[keep]
 
 
 def figure_modules() -> dict[str, types.ModuleType]:
@@ -50,24 +67,30 @@ def get_figure(name: str) -> types.ModuleType:
     return mods[name]
 
 
-def draw_figure(name: str, results: Any = None):
-    """Draw figure ``name`` from ``results`` (default: the experiment's stored results)."""
+def draw_figure(name: str, results: Any = None, quick: bool | None = None, store: Any = None):
+    """Draw figure ``name`` from ``results``, by default from one complete run set of its experiment (the
+    full grid if complete, else the quick grid; ``quick`` picks one; see :mod:`experiments.runsets`)."""
     mod = get_figure(name)
     if results is None:
-        from experiments import load_results
+        from experiments.runsets import figure_run_set
+        from mdptheory.store import ResultStore
 
-        results = load_results(mod.EXPERIMENT)
-    if len(results) == 0:
-        raise ValueError(
-            f"figure {name!r}: no stored results for experiment {mod.EXPERIMENT!r}; run `mdptheory run {mod.EXPERIMENT} --quick`"
-        )
+        st = store if store is not None else ResultStore()
+        rs = figure_run_set(mod.EXPERIMENT, st, quick)
+        if not rs.complete(st):
+            raise ValueError(f"figure {name!r}: the {rs.describe(st)} is incomplete; run `mdptheory run "
+                             f"{mod.EXPERIMENT} --quick` (or `mdptheory figs {name} --quick`)")
+        results = rs.load(st)
     return mod.draw(results)
 
 
-def save_figure(fig, name: str, out_dir: str | Path | None = None) -> list[Path]:
-    """Save ``fig`` as ``<out_dir>/<name>.png`` (150 dpi) and ``.pdf``; returns both paths."""
+def save_figure(fig, name: str, out_dir: str | Path | None = None, stamp: str | None = None) -> list[Path]:
+    """Save ``fig`` as ``<out_dir>/<name>.png`` (150 dpi) and ``.pdf``, with ``stamp`` (which runs it was drawn
+    from) written small under the axes; returns both paths."""
     out = Path(out_dir) if out_dir is not None else OUT_DIR
     out.mkdir(parents=True, exist_ok=True)
+    if stamp:
+        fig.text(0.01, 0.002, stamp, fontsize=6, color="0.4", ha="left", va="bottom")
     paths = [out / f"{name}.png", out / f"{name}.pdf"]
     fig.savefig(paths[0], dpi=150, bbox_inches="tight")
     fig.savefig(paths[1], bbox_inches="tight")

@@ -3,13 +3,16 @@
 Kakade & Langford (2002, Lemma 6.1) and the simulation lemma are exact identities; there is no
 paper figure. Left: the two sides of each identity on random instances lie on the diagonal. Right:
 |lhs - rhs| for the real computation (blue) against the tolerance propagated from the solvers'
-certificates (red line, y = x), and for the negative controls (wrong occupancy, wrong resolvent;
-grey), which sit many orders of magnitude above it.
+certificates (red line, y = x), and for the identities' registered mutants (wrong occupancy, wrong
+resolvent; grey, when their runs are stored, e.g. after ``verify --power``), which sit many orders of
+magnitude above it.
 """
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+
+from . import runs
 
 FIGURE = "planning-identities"
 EXPERIMENT = "planning-identities"
@@ -19,9 +22,9 @@ CLAIMS = ["performance-difference", "simulation-lemma"]
 def draw(results):
     fig = Figure(figsize=(9, 4))
     ax1, ax2 = fig.subplots(1, 2)
-    real = results[results["variant"] == "exact"]
-    pdl_ctl = results[results["variant"] == "wrong_occupancy"]
-    sim_ctl = results[results["variant"] == "wrong_resolvent"]
+    real = runs(results)
+    pdl_ctl = runs(results, mutant="identities.pdl-wrong-occupancy")
+    sim_ctl = runs(results, mutant="identities.sim-wrong-resolvent")
     ax1.scatter(real["pdl_rhs"], real["pdl_lhs"], s=14, label="performance difference")
     sl = np.concatenate(list(real["sim_lhs"])) if len(real) else np.array([])
     sr = np.concatenate(list(real["sim_rhs"])) if len(real) else np.array([])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from . import runs
 from ._planning_common import label
 
 FIGURE = "planning-pi-iterations"
@@ -21,7 +22,7 @@ CLAIMS = ["pi-iteration-bound", "pi-monotone-improvement"]
 def draw(results):
     fig = Figure(figsize=(7, 4.2))
     ax = fig.add_subplot()
-    real = results[results["variant"] == "howard"]
+    real = runs(results)
     groups = list(real.groupby(["S", "A", "gamma"]))
     rng = np.random.default_rng(0)
     for i, (_, grp) in enumerate(groups):

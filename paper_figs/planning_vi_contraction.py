@@ -4,14 +4,15 @@ Textbook result (no paper figure to reproduce): Puterman (1994), section 6.3. Ea
 run (a random Garnet MDP) of plain value iteration from V_0 = 0, normalised by its initial error; the
 dashed line of the same colour is the bound gamma^k for that configuration. On Garnet MDPs the
 observed rate is close to gamma (the bound is nearly tight, ratio ~0.99), as expected for random
-dense-ish transitions; the negative control (discount halved in the update) is drawn dotted grey:
-it stalls at the wrong fixed point and crosses the bound.
+dense-ish transitions; the registered mutant ``bellman.discount-squared`` (when its runs are stored, e.g.
+after ``verify --power``) is drawn dotted grey: it stalls at the wrong fixed point and crosses the bound.
 """
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
 
+from . import runs
 from ._planning_common import label
 
 FIGURE = "planning-vi-contraction"
@@ -25,8 +26,8 @@ def draw(results):
     colors = iter(["C0", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9"] * 10)
     for (S, A, g), grp in results.groupby(["S", "A", "gamma"]):
         c = next(colors)
-        real = grp[grp["variant"] == "exact"]
-        ctl = grp[grp["variant"] != "exact"]
+        real = runs(grp)
+        ctl = runs(grp, mutant="bellman.discount-squared")
         kmax = 0
         for _, row in real.iterrows():
             ax.semilogy(row["err"] / row["e0"], color=c, lw=0.7, alpha=0.6)
@@ -37,6 +38,6 @@ def draw(results):
         ax.semilogy(k, float(g) ** k, color=c, lw=2, ls="--", label=f"bound γ^k, {label(grp.iloc[0])}")
     ax.set_xlabel("iteration k")
     ax.set_ylabel("||V_k − V*||∞ / ||V_0 − V*||∞")
-    ax.set_title("Value iteration contracts at rate γ (dotted grey: wrong-discount control)")
+    ax.set_title("Value iteration contracts at rate γ (dotted grey: the γ² mutant)")
     ax.legend(fontsize=8, loc="lower left")
     return fig

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from . import runs
 from ._planning_common import label
 
 FIGURE = "planning-vi-iterations"
@@ -26,14 +27,14 @@ def draw(results):
     rng = np.random.default_rng(0)
     top = max(float(results["k_max"].max()), 1.0) * 1.5
     for i, (_, grp) in enumerate(groups):
-        real = grp[grp["variant"] == "exact"]
-        ctl = grp[grp["variant"] != "exact"]
+        real = runs(grp)
+        ctl = runs(grp, mutant="bellman.discount-squared")
         y = np.maximum(real["k_eps"].to_numpy(float), 0.5)
         ax.scatter(i + rng.uniform(-0.15, 0.15, y.size), y, s=14, color="C0", label="runs" if i == 0 else None)
         yc = ctl["k_eps"].to_numpy(float)
         yc = np.where(np.isfinite(yc), np.maximum(yc, 0.5), top)
         ax.scatter(i + 0.3 + rng.uniform(-0.05, 0.05, yc.size), yc, s=14, marker="x", color="0.5",
-                   label="wrong-discount control" if i == 0 else None)
+                   label="γ² mutant" if i == 0 else None)
         b = float(grp["n_bound"].iloc[0])
         ax.hlines(b, i - 0.35, i + 0.35, color="C3", lw=2, label="bound ceil(N(ε))" if i == 0 else None)
     ax.set_xticks(range(len(groups)), [label(g.iloc[0]) for _, g in groups], fontsize=8, rotation=15)

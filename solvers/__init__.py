@@ -2,8 +2,11 @@
 
 Every planner returns a frozen :class:`PlanningResult`; ``tol`` is a certified sup-norm error on ``V``.
 Guides: ``docs/planners.md`` (exact), ``docs/robust.md`` (robust), ``docs/learners.md`` (OPSRL, PSRL,
-UCBVI), ``docs/offline.md`` (R2PVI and its baselines).
+UCBVI), ``docs/offline.md`` (R2PVI and its baselines), ``docs/average_reward.md`` (average reward,
+shortest paths, the diameter).
 """
+from .average_reward import (average_reward_evaluation, average_reward_linear_programming,
+                             average_reward_policy_iteration, relative_value_iteration)
 from .backward_induction import backward_induction
 from .learners import GreedyPosteriorMean, OPSRL, PSRL, UCBVI, Trace, check_learner, run as run_learner
 from .linear_programming import linear_programming
@@ -14,6 +17,7 @@ from .policy_iteration import policy_iteration
 from .result import ConvergenceWarning, NotConvergedError, PlanningResult
 from .robust import robust_backward_induction, robust_policy_evaluation, robust_value_iteration, worst_case
 from .solve import solve
+from .ssp import diameter, min_hitting_times, ssp_linear_programming, ssp_policy_iteration, ssp_value_iteration
 from .value_iteration import value_iteration
 
 __all__ = [
@@ -22,4 +26,7 @@ __all__ = [
     "worst_case", "robust_value_iteration", "robust_backward_induction", "robust_policy_evaluation",
     "OPSRL", "PSRL", "UCBVI", "GreedyPosteriorMean", "Trace", "run_learner", "check_learner",
     "r2pvi", "pevi", "drpvi", "drvi_l", "pessimistic_lsvi",
+    "relative_value_iteration", "average_reward_policy_iteration", "average_reward_linear_programming",
+    "average_reward_evaluation", "ssp_value_iteration", "ssp_policy_iteration", "ssp_linear_programming",
+    "min_hitting_times", "diameter",
 ]

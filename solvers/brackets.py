@@ -27,6 +27,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mdptheory import mutants
+
+#: The classic slip: "stop when successive iterates are tol apart", i.e. the certificate without its
+#: gamma/(1-gamma) (MacQueen) or 1/(1-gamma) (a-posteriori) amplification.
+NO_AMPLIFICATION = mutants.register(
+    "certificates", "no-amplification",
+    "certificates without their gamma/(1-gamma) or 1/(1-gamma) factor (successive differences taken as errors)")
+
 
 @dataclass(frozen=True)
 class Bracket:
@@ -75,7 +83,7 @@ def macqueen(V: np.ndarray, TV: np.ndarray, gamma: float) -> Bracket:
     """MacQueen bracket from one application ``TV`` of a ``gamma``-discounted monotone operator to ``V``."""
     d = TV - V
     m, M = float(d.min()), float(d.max())
-    c = gamma / (1.0 - gamma)
+    c = 1.0 if NO_AMPLIFICATION.active else gamma / (1.0 - gamma)
     res = max(abs(m), abs(M))
     return Bracket(lo=c * m, hi=c * M, half_width=0.5 * c * (M - m), residual=res, supnorm_bound=c * res)
 
@@ -83,4 +91,4 @@ def macqueen(V: np.ndarray, TV: np.ndarray, gamma: float) -> Bracket:
 def a_posteriori(V: np.ndarray, TV: np.ndarray, gamma: float) -> float:
     """Certified ``||V - V*||_inf <= ||TV - V||_inf / (1 - gamma)`` for the point ``V`` itself
     (not the midpoint); used by PI, LP and exact policy evaluation, which return ``V`` unchanged."""
-    return float(np.max(np.abs(TV - V))) / (1.0 - gamma)
+    return float(np.max(np.abs(TV - V))) / (1.0 if NO_AMPLIFICATION.active else 1.0 - gamma)

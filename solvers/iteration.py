@@ -26,6 +26,7 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
+from mdptheory import mutants
 from mdptheory.policies import greedy as greedy_actions
 
 from . import _kernels as K
@@ -35,6 +36,11 @@ from .result import (PlanningResult, check_max_iter, check_tol, default_max_iter
 
 __all__ = ["IterationOptions", "Sweep", "Iterate", "certified_iteration", "midpoint_result", "BellmanSweep",
            "initial_V", "iteration_scale"]
+
+
+#: A sign slip in returning the bracket midpoint (``T V - shift`` instead of ``T V + shift``).
+MIDPOINT_SIGN = mutants.register("certificates", "midpoint-sign",
+                                 "the bracket midpoint returned as T V - shift instead of T V + shift")
 
 
 @dataclass(frozen=True)
@@ -167,17 +173,18 @@ def midpoint_result(out: Iterate, *, method: str, backend: str, policy: Any = No
     ``sweeps``, ``certificate`` and, for the greedy policy, ``policy_gap_bound``.
     """
     br, sw = out.bracket, out.sweep
+    shift = -br.shift if MIDPOINT_SIGN.active else br.shift
     greedy = policy is None
     if greedy:  # a sweep may leave the greedy policy to be computed once, here
         policy = np.array(sw.greedy, dtype=np.int64) if sw.greedy is not None else greedy_actions(sw.Q)
-    Q = sw.Q + br.shift if Q is None else Q
+    Q = sw.Q + shift if Q is None else Q
     ex = dict(V_lower=sw.TV + br.lo, V_upper=sw.TV + br.hi, supnorm_bound=br.supnorm_bound,
               sweeps=out.sweeps, certificate="macqueen-bracket-midpoint")
     if greedy:
         ex["policy_gap_bound"] = 2.0 * br.half_width
     ex.update(extra or {})
     return PlanningResult(
-        V=sw.TV + br.shift, Q=Q, policy=policy, iterations=out.iterations,
+        V=sw.TV + shift, Q=Q, policy=policy, iterations=out.iterations,
         residual=br.residual, error_bound=br.half_width, converged=out.converged, status=out.status,
         wall_time=out.wall_time, method=method, backend=backend, trace=out.trace, extra=ex,
         params=dict(params or {}),

@@ -9,10 +9,17 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from mdptheory import mutants
+
 from . import _kernels as K
 from .brackets import MacQueen, a_posteriori
 from .iteration import IterationOptions, Sweep, certified_iteration, iteration_scale, midpoint_result
 from .result import PlanningResult, check_backend, check_max_iter, check_tol, discount_of, finish
+
+
+#: The linear-algebra slip: solving with ``P_pi`` transposed (a row-stochastic matrix used as column-stochastic).
+TRANSPOSED = mutants.register("policy-evaluation", "transposed",
+                              "the direct evaluation solves (I - gamma P_pi^T) V = r_pi instead of (I - gamma P_pi) V = r_pi")
 
 
 def solve_policy_value(P_flat: Any, R: np.ndarray, policy: np.ndarray, gamma: float) -> np.ndarray:
@@ -24,6 +31,8 @@ def solve_policy_value(P_flat: Any, R: np.ndarray, policy: np.ndarray, gamma: fl
     """
     P_pi, r_pi = K.policy_model(P_flat, R, policy)
     S = R.shape[0]
+    if TRANSPOSED.active:
+        P_pi = P_pi.T
     if sp.issparse(P_pi):
         M = (sp.identity(S, format="csc") - gamma * sp.csc_array(P_pi))
         return np.asarray(spla.spsolve(M, r_pi), dtype=np.float64).reshape(S)

@@ -67,7 +67,8 @@ def policy_iteration(
         improvement is below it; on a gridworld with gamma = 0.999 that left a stable policy with a
         certified error of 3e-6, so the default stays at rounding level and the certificate decides.
     trace, callback, timeout, strict
-        As in :func:`solvers.value_iteration` (trace records ``residual`` and ``error_bound``).
+        As in :func:`solvers.value_iteration` (trace records ``residual`` and ``error_bound``; ``trace="V"`` also
+        the evaluated ``V`` and the ``policy`` of every iteration).
 
     Returns
     -------
@@ -107,6 +108,7 @@ def policy_iteration(
             tr["error_bound"].append(bound)
             if "V" in tr:
                 tr["V"].append(V)
+                tr.setdefault("policy", []).append(pi.copy())
         eps_tie = tie_tol if tie_tol is not None else 16 * np.finfo(float).eps * (1 + np.abs(V).max())
         keep = Q[np.arange(S), pi] >= TV - eps_tie
         new_pi = np.where(keep, pi, greedy)

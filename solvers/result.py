@@ -198,7 +198,7 @@ def make_trace(trace: Any) -> dict | None:
 def freeze_trace(t: dict | None) -> dict | None:
     if t is None:
         return None
-    return {k: np.asarray(v, dtype=np.float64) for k, v in t.items()}
+    return {k: np.asarray(v, dtype=np.int64 if k == "policy" else np.float64) for k, v in t.items()}
 
 
 CallbackT = Callable[[int, float, float], Any]

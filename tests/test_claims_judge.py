@@ -157,12 +157,15 @@ def test_report_is_self_contained(tmp_path):
     fig.add_subplot().plot([0, 1], [0, 1])
     results = [judge(claim(), frame([1.0, 3.0]), {"control": frame([1.0, 5.0])}),
                judge(claim(), frame([1.0, 5.0]), {"control": frame([1.0, 5.0])})]
-    path = write_report(results, tmp_path / "r" / "index.html", {"c": [("fig", figure_png(fig))]},
-                        meta={"mode": "quick"}, problems=["bounds.x: ImportError: y"], code_versions={"exp": "abc123"})
+    path = write_report(results, tmp_path / "r" / "index.html", {"planning-vi-contraction": (figure_png(fig), "quick grid")},
+                        meta={"mode": "quick"}, problems=["bounds.x: ImportError: y"], code_versions={"exp": "abc123"},
+                        claim_figures={"c": ["planning-vi-contraction"]})
     html = path.read_text()
     assert html.count("data:image/png;base64,") >= 3  # 2 formulas + 1 figure
     assert not re.search(r"(src|href)=\"https?://", html)  # no network needed
     assert "verified" in html and "failed" in html and "ImportError" in html and "abc123" in html
+    assert html.count('id="fig-planning-vi-contraction"') == 1 and 'href="#fig-planning-vi-contraction"' in html
+    assert "commit" in html and "machine" in html
 
 
 def test_registered_claims_are_well_formed():

@@ -12,7 +12,8 @@ from mdptheory.cli import main
 from mdptheory.store import ResultStore
 
 PLANNING = ["vi-contraction", "vi-iteration-count", "pi-iteration-bound", "pi-monotone-improvement",
-            "performance-difference", "simulation-lemma"]
+            "performance-difference", "simulation-lemma", "planner-certificates"]
+PLANNING_ALGORITHMS = ("bellman", "certificates", "policy-evaluation", "backward-induction", "identities")
 
 
 @pytest.fixture(scope="module")
@@ -26,30 +27,42 @@ def test_planning_claim_is_verified_on_the_quick_grid(name, store):
     assert r.status == "verified", (r.status, r.error, r.verdict, r.control_verdicts)
 
 
-def test_vi_contraction_is_nearly_tight_on_garnets_and_wrong_discount_stalls():
+def test_every_planning_mutant_is_named_by_a_claim():
+    """Each registered mutant of the planners is a control some planning claim must reject (and the claims
+    above are verified, so they do)."""
+    from experiments import all_claims
+    from mdptheory import mutants
+
+    named = {m for c in all_claims().values() for m in c.mutants}
+    for algo in PLANNING_ALGORITHMS:
+        assert mutants.of(algo), algo
+        assert {m.name for m in mutants.of(algo)} <= named, algo
+
+
+def test_vi_contraction_is_nearly_tight_on_garnets_and_the_discount_mutant_stalls():
     from experiments import planning_vi as m
+    from mdptheory import mutants
 
     cfg = dict(m.QUICK_GRID[0])
     out = m.run(cfg, 0)
     k = np.arange(out["err"].size)
     ratio = out["err"][1:] / (cfg["gamma"] ** k[1:] * out["e0"])
     assert ratio.max() <= 1 + 1e-9 and ratio.max() > 0.5
-    bad = m.run(dict(cfg, variant="wrong_discount"), 0)
+    with mutants.activated("bellman.discount-squared"):
+        bad = m.run(cfg, 0)
     assert bad["err"][-1] > 0.1 * bad["e0"]  # stuck at the wrong fixed point
-    with pytest.raises(ValueError, match="variant"):
-        m.run(dict(cfg, variant="nope"), 0)
 
 
-def test_pi_broken_variants_behave_as_documented():
+def test_pi_mutants_never_reach_the_independent_optimum():
     from experiments import planning_pi as m
+    from mdptheory import mutants
 
     cfg = dict(m.QUICK_GRID[0])
     ok = m.run(cfg, 1)
-    assert ok["iters_to_optimal"] <= ok["iterations"] == ok["solver_iterations"] and ok["max_decrease"] < 0
-    frozen = m.run(dict(cfg, variant="no_improvement"), 1)
-    assert frozen["iterations"] == 1 and math.isinf(frozen["iters_to_optimal"])
-    anti = m.run(dict(cfg, variant="anti_greedy"), 1)
-    assert anti["max_decrease"] > anti["decrease_tol"]
+    assert ok["iters_to_optimal"] <= ok["iterations"] and ok["max_decrease"] < 0
+    for name in ("policy-evaluation.transposed", "bellman.discount-squared"):
+        with mutants.activated(name):
+            assert math.isinf(m.run(cfg, 1)["iters_to_optimal"]), name
 
 
 def test_identity_tolerances_are_tiny_but_cover_the_real_error():
@@ -64,9 +77,9 @@ def test_identity_tolerances_are_tiny_but_cover_the_real_error():
 
 def test_cli_run_verify_figs_export(tmp_path, capsys):
     db = str(tmp_path / "r.sqlite")
-    assert main(["run", "planning-pi", "--quick", "--store", db, "--no-progress"]) == 0
+    assert main(["run", "planning-pi", "--quick", "--store", db, "--no-progress", "--jobs", "1"]) == 0
     assert "10/10 jobs stored (10 computed now" in capsys.readouterr().out
-    assert main(["run", "planning-pi", "--quick", "--store", db, "--no-progress"]) == 0
+    assert main(["run", "planning-pi", "--quick", "--store", db, "--no-progress", "--jobs", "1"]) == 0
     assert "(0 computed now, 10 already stored)" in capsys.readouterr().out
     report = tmp_path / "rep" / "index.html"
     code = main(["verify", "pi-iteration-bound", "pi-monotone-improvement", "--quick", "--jobs", "1",
@@ -75,7 +88,7 @@ def test_cli_run_verify_figs_export(tmp_path, capsys):
     assert code == 0, out
     assert "pi-iteration-bound" in out and "2 verified, 0 failed, 0 vacuous, 0 error" in out
     assert report.exists() and "data:image/png;base64," in report.read_text()
-    assert main(["figs", "planning-pi-iterations", "--out", str(tmp_path / "figs"), "--store", db]) == 0
+    assert main(["figs", "planning-pi-iterations", "--out", str(tmp_path / "figs"), "--store", db, "--jobs", "1"]) == 0
     assert (tmp_path / "figs" / "planning-pi-iterations.png").exists()
     assert (tmp_path / "figs" / "planning-pi-iterations.pdf").exists()
     assert main(["export", "--csv", "--out", str(tmp_path / "csv"), "--store", db]) == 0

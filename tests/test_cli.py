@@ -60,3 +60,56 @@ def test_solve_errors_are_one_line(tmp_path, capsys):
 def test_list_and_console_script():
     out = subprocess.run([sys.executable, "-m", "mdptheory.cli", "list"], capture_output=True, text=True, check=True).stdout
     assert "gridworld" in out and "value_iteration" in out
+
+
+# ------------------------------------------------------------------ issue 11, item 7
+@pytest.mark.parametrize("method", ["pi", "lp"])
+def test_solve_pi_and_lp_honour_tol(saved_garnet, capsys, method):
+    """`--tol` was not passed to PI/LP: a tol float64 cannot certify was reported `converged`, exit 0."""
+    assert main(["solve", str(saved_garnet), "--method", method, "--tol", "1e-15"]) == 3
+    captured = capsys.readouterr()
+    assert "certificate: status=inaccurate converged=False" in captured.out
+    assert captured.err.startswith("mdptheory: not certified: ") and "but --tol is 1e-15" in captured.err
+    assert "loosen --tol" in captured.err and captured.err.count("\n") == 1   # one line, no warning traceback
+    assert main(["solve", str(saved_garnet), "--method", method, "--tol", "1e-5"]) == 0
+    bound = float(capsys.readouterr().out.split("error_bound=")[1].split()[0])
+    assert bound <= 1e-5
+
+
+@pytest.mark.parametrize("method", ["vi", "gs", "mpi", "auto"])
+def test_solve_that_does_not_converge_exits_non_zero_with_the_reason(saved_garnet, capsys, method):
+    assert main(["solve", str(saved_garnet), "--method", method, "--max-iter", "1", "--tol", "1e-12"]) == 3
+    captured = capsys.readouterr()
+    assert "status=max_iter" in captured.out
+    assert "stopped at max_iter" in captured.err and "raise --max-iter" in captured.err
+
+
+def test_solve_auto_uses_the_requested_backend(saved_garnet, capsys):
+    assert main(["solve", str(saved_garnet), "--backend", "numpy"]) == 0
+    assert "(backend numpy)" in capsys.readouterr().out
+
+
+def test_debug_is_accepted_after_the_sub_command(tmp_path, capsys):
+    missing = str(tmp_path / "missing.npz")
+    for argv in (["solve", missing, "--debug"], ["--debug", "solve", missing]):
+        with pytest.raises(FileNotFoundError):           # the traceback, not the one-line error
+            main(argv)
+    assert main(["solve", missing]) == 1
+    assert main(["list", "--debug"]) == 0
+
+
+def test_solve_rejects_a_csr_file_with_an_index_out_of_range(tmp_path, capsys):
+    """Item 2: the Numba kernel read outside V (values ~ -3e271) and the CLI exited 0."""
+    mdp = garnet(6, 2, 3, rng=0, gamma=0.9, sparse=True)
+    indices = mdp.P.indices.copy()
+    indices[4] = 6
+    path = tmp_path / "bad.npz"
+    np.savez(path, P_data=mdp.P.data, P_indices=indices, P_indptr=mdp.P.indptr, R=mdp.R, gamma=0.9)
+    assert main(["solve", str(path)]) == 1
+    assert f"{path}: P_indices[4] = 6 (in row 1 (state 0, action 1)) is outside 0..5" in capsys.readouterr().err
+
+
+def test_solve_method_bi_on_a_discounted_model_is_a_clear_error(saved_garnet, capsys):
+    """It raised KeyError('bi'), printed as `mdptheory: error: 'bi'`."""
+    assert main(["solve", str(saved_garnet), "--method", "bi"]) == 1
+    assert "--method bi is for episodic models" in capsys.readouterr().err

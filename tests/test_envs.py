@@ -99,3 +99,20 @@ def test_from_gymnasium_errors_and_duplicates():
         P = {0: {0: [(0.5, 1, 1.0, False), (0.5, 1, 3.0, False)]}, 1: {0: [(1.0, 1, 0.0, True)]}}
     m = from_gymnasium(Fake(), gamma=0.5)
     assert m.P[0, 0, 1] == 1.0 and m.R[0, 0] == 2.0 and m.P[1, 0, 2] == 1.0
+
+
+@pytest.mark.parametrize("walls, kind, match", [
+    ([(5, 5)], ValueError, r"walls cell \(5, 5\) is outside the 3x4 grid \(rows 0..2, columns 0..3\)"),
+    ([(-1, 0)], ValueError, r"walls cell \(-1, 0\) is outside"),
+    ([(1, 1, 1)], ValueError, r"walls: \(1, 1, 1\) is not a \(row, col\) pair"),
+    ([(1.0, 1)], TypeError, "must hold two integers"),
+])
+def test_gridworld_wall_outside_the_grid_is_an_error(walls, kind, match):
+    """Issue 11, item 5: a wall outside the grid vanished silently (another maze than the user's was solved)."""
+    with pytest.raises(kind, match=match):
+        gridworld(3, 4, walls=walls, gamma=0.9)
+    with pytest.raises(ValueError, match=r"start cell \(3, 0\) is outside"):
+        gridworld(3, start=(3, 0), gamma=0.9)
+    with pytest.raises(ValueError, match=r"start cell \(1, 1\) is a wall"):
+        gridworld(3, walls=[(1, 1)], start=(1, 1), gamma=0.9)
+    assert gridworld(3, terminal=iter([(2, 2)]), gamma=0.9).S == 10   # a one-shot iterable is read once

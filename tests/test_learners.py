@@ -341,3 +341,19 @@ def test_evaluate_policy_csr_stationary_rows():
     np.cumsum(np.bincount(nz // env.S, minlength=env.S * env.A), out=ptr[1:])
     V = K.evaluate_policy_csr(ptr, (nz % env.S).astype(np.int64), flat[nz], env.R, pi, True)
     np.testing.assert_allclose(V, policy_evaluation_arrays(env.P, env.R, pi, backend="numpy")[0], atol=1e-12)
+
+
+def test_hyperparameters_of_the_wrong_type_or_range_name_the_argument():
+    """Issue 11: UCBVI(delta=0) was accepted (experiments constants); OPSRL(kappa='1') raised NumPy's
+    'ufunc isfinite not supported for the input types'."""
+    R = np.zeros((3, 2))
+    for delta in (0, 1, 1.5, np.nan):
+        with pytest.raises(ValueError, match=r"delta \(confidence level\) must be a finite number in \(0, 1\)"):
+            UCBVI(3, 2, 2, rewards=R, delta=delta)
+    with pytest.raises(TypeError, match=r"kappa \(inflation\) must be a single real number in \(0, inf\), got the "
+                                        "string '1'"):
+        OPSRL(3, 2, 2, rewards=R, kappa="1")
+    with pytest.raises(TypeError, match="n0 must be a single real number"):
+        OPSRL(3, 2, 2, rewards=R, n0=[1.0])
+    with pytest.raises(TypeError, match="n_episodes must be an integer"):
+        UCBVI(3, 2, 2, rewards=R, n_episodes=10.5)

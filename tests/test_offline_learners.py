@@ -251,3 +251,29 @@ def test_fuzz_r2pvi_outputs_are_valid(seed, lam, beta, div):
     assert np.isfinite(res.Q).all()
     assert np.all(res.Q >= 0) and np.all(res.Q <= (3 - np.arange(3))[:, None, None] + 1e-12)
     np.testing.assert_array_equal(res.V[:3], res.Q.max(axis=2))
+
+
+@pytest.mark.parametrize("field", ["theta", "reward"])
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_non_finite_known_reward_is_rejected(field, value):
+    """Issue 11, item 5: r2pvi(theta=NaN) returned NaN Q values and an all-zero policy."""
+    mdp, phi, mu, theta = random_drect(seed=8)
+    ds = dataset(mdp, phi, 5, 0)
+    known = {"theta": theta.copy(), "reward": mdp.R.copy()}[field]
+    known[1, 0] = value
+    for learner, kw in ((r2pvi, {"lam": 1.0}), (drpvi, {"rho": 0.1})):
+        with pytest.raises(ValueError, match=rf"{field}\[1, 0(, 0)?\] = {value} is not finite"):
+            learner(ds, **{field: known}, **kw)
+    with pytest.raises(ValueError, match=r"theta(\[0\])? = nan is not finite"):
+        r2pvi(ds, lam=1.0, theta=np.nan)
+
+
+def test_string_hyperparameters_name_the_argument():
+    mdp, phi, mu, theta = random_drect(seed=8)
+    ds = dataset(mdp, phi, 5, 0)
+    with pytest.raises(TypeError, match="lam must be a single real number in .*got the string '1'"):
+        r2pvi(ds, lam="1", theta=theta)
+    with pytest.raises(TypeError, match="beta must be a single real number"):
+        r2pvi(ds, lam=1.0, theta=theta, beta="1")
+    with pytest.raises(ValueError, match=r"lam must be a finite number in \(0, inf\)"):
+        r2pvi(ds, divergence="kl", lam=np.nan, theta=theta)

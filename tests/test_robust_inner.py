@@ -355,3 +355,11 @@ def test_tv_constrained_matches_drpvi_dual():
         assert abs(ours - dual(rho)) < 1e-12
         control_gap = max(control_gap, abs(ours - dual(rho / 2)))
     assert control_gap > 1e-3
+
+
+def test_empty_p0_names_the_fix():
+    """Issue 11, item 6: worst_case on an empty p0 failed with NumPy's 'cannot reshape array of size 0'."""
+    with pytest.raises(ValueError, match=r"p0 and V are empty; give a distribution over at least one next state"):
+        worst_case(np.array([]), np.array([]), TV(0.1))
+    with pytest.raises(ValueError, match="P0 and V are empty"):
+        worst_case_rows(np.zeros((2, 0)), np.array([]), KL(lam=1.0))

@@ -83,3 +83,12 @@ def test_fuzz_constructor(cls, value, regularized):
     p = np.asarray(u.param)
     assert not np.isnan(p).any()
     assert (p > 0).all() if regularized else (p >= 0).all()
+
+
+@pytest.mark.parametrize("cls", [TV, KL, ChiSquare])
+@pytest.mark.parametrize("kw", [{"rho": "0.1"}, {"lam": "1"}, {"rho": np.array(["0.1", "0.2"])}, {"lam": 1 + 0j}])
+def test_string_or_complex_parameter_is_rejected(cls, kw):
+    """Issue 11, item 5: TV("0.1") was accepted (NumPy parsed the string)."""
+    which = next(iter(kw))
+    with pytest.raises(TypeError, match=rf"^{cls.__name__}: {which} (must be a number|has complex dtype)"):
+        cls(**kw)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..episodic import EpisodicMDP
-from ..validation import as_generator, check_positive_int
+from ..validation import as_generator, check_positive_int, check_real
 
 __all__ = ["AmericanPut", "american_put", "hat_features"]
 
@@ -92,14 +92,15 @@ def american_put(p0: float = 0.5, s0: float | None = None, *, strike: float = 10
         Used only when ``s0`` is ``None``.
     """
     H = check_positive_int(H, "H")
-    if not (0.0 <= float(p0) <= 1.0):
-        raise ValueError(f"p0 (probability of an up-move) must lie in [0, 1], got {p0}")
-    if not (up > 0 and down > 0):
-        raise ValueError(f"up and down must be positive price multipliers, got up={up}, down={down}")
+    # check_real: float("0.5") would otherwise accept a string, and NaN would slip past a comparison
+    p0 = check_real(p0, "p0 (probability of an up-move)", low=0.0, high=1.0)
+    up = check_real(up, "up (price multiplier)", low=0.0, low_open=True)
+    down = check_real(down, "down (price multiplier)", low=0.0, low_open=True)
+    strike = check_real(strike, "strike", low=0.0, low_open=True)
+    rng = as_generator(rng)  # checked even when s0 is given and it goes unused
     if s0 is None:
-        s0 = float(as_generator(rng).uniform(strike - 5.0, strike + 5.0))
-    if not (np.isfinite(s0) and s0 > 0):
-        raise ValueError(f"s0 must be a positive price, got {s0}")
+        s0 = float(rng.uniform(strike - 5.0, strike + 5.0))
+    s0 = check_real(s0, "s0 (initial price)", low=0.0, low_open=True)
     n_nodes = (H + 1) * (H + 2) // 2
     S, E = n_nodes + 1, n_nodes
     prices = np.full(S, np.nan)

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..episodic import EpisodicMDP
 from ..finite import FiniteMDP
-from ..validation import check_positive_int
+from ..validation import check_positive_int, check_real
 
 
 def _finish(P, R, mu0, gamma, H):
@@ -33,8 +33,11 @@ def riverswim(
     S = check_positive_int(S, "S")
     if S < 2:
         raise ValueError(f"riverswim needs S >= 2 states, got {S}")
-    if p_right < 0 or p_stay < 0 or p_right + p_stay > 1:
-        raise ValueError(f"need p_right, p_stay >= 0 and p_right + p_stay <= 1, got {p_right}, {p_stay}")
+    p_right = check_real(p_right, "p_right", low=0.0, high=1.0)
+    p_stay = check_real(p_stay, "p_stay", low=0.0, high=1.0)
+    r_left, r_right = check_real(r_left, "r_left"), check_real(r_right, "r_right")
+    if p_right + p_stay > 1:
+        raise ValueError(f"need p_right + p_stay <= 1, got p_right = {p_right}, p_stay = {p_stay}")
     p_left = 1.0 - p_right - p_stay
     P = np.zeros((S, 2, S))
     for s in range(S):
@@ -64,8 +67,8 @@ def chain(
     probability ``slip`` the other action is executed instead. Start in state 0.
     """
     S = check_positive_int(S, "S")
-    if not 0.0 <= slip <= 1.0:
-        raise ValueError(f"slip must lie in [0, 1], got {slip}")
+    slip = check_real(slip, "slip", low=0.0, high=1.0)
+    r_return, r_end = check_real(r_return, "r_return"), check_real(r_end, "r_end")
     P_intended = np.zeros((S, 2, S))
     R_intended = np.zeros((S, 2))
     for s in range(S):

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..episodic import EpisodicMDP
 from ..finite import FiniteMDP
-from ..validation import check_positive_int
+from ..validation import check_positive_int, check_real
 
 #: Action order: the moves ``(d_row, d_col)`` of actions 0..3.
 MOVES = {"left": (0, -1), "right": (0, 1), "down": (1, 0), "up": (-1, 0)}
@@ -46,11 +46,10 @@ def gridworld(
     """
     nrows = check_positive_int(nrows, "nrows")
     ncols = nrows if ncols is None else check_positive_int(ncols, "ncols")
-    if not 0.0 <= success_prob <= 1.0:
-        raise ValueError(f"success_prob must lie in [0, 1], got {success_prob}")
+    success_prob = check_real(success_prob, "success_prob", low=0.0, high=1.0)
     if terminal_mode not in ("absorbing", "restart"):
         raise ValueError(f"terminal_mode must be 'absorbing' or 'restart', got {terminal_mode!r}")
-    walls = {tuple(w) for w in walls}
+    walls = {_cell(w, "walls", nrows, ncols) for w in walls}
     cells = [(r, c) for r in range(nrows) for c in range(ncols) if (r, c) not in walls]
     if not cells:
         raise ValueError("walls cover the whole grid: no free cell is left")
@@ -59,13 +58,14 @@ def gridworld(
     def free(cell: tuple[int, int]) -> bool:
         return cell in index
 
-    for name, cs in (("start", [tuple(start)]), ("terminal", terminal),
-                     ("rewards", (rewards or {}).keys())):
+    terminal = list(terminal)  # may be a one-shot iterable: it is read twice
+    for name, cs in (("start", [start]), ("terminal", terminal), ("rewards", (rewards or {}).keys())):
         for cell in cs:
-            if not free(tuple(cell)):
-                raise ValueError(f"{name} cell {tuple(cell)} is outside the {nrows}x{ncols} grid or a wall")
+            if _cell(cell, name, nrows, ncols) in walls:
+                raise ValueError(f"{name} cell {tuple(cell)} is a wall; remove it from walls or move the {name} cell")
     terminal = [tuple(t) for t in terminal]
-    rewards = {(nrows - 1, ncols - 1): 1.0} if rewards is None else dict(rewards)
+    rewards = ({(nrows - 1, ncols - 1): 1.0} if rewards is None else
+               {tuple(c): check_real(v, f"rewards[{tuple(c)}]") for c, v in dict(rewards).items()})
 
     n_free = len(cells)
     sink = terminal_mode == "absorbing" and bool(terminal)
@@ -97,6 +97,22 @@ def gridworld(
     if H is not None:
         return EpisodicMDP.stationary(P, R, H, mu0)
     return FiniteMDP(P, R, gamma, mu0)
+
+
+def _cell(cell: object, name: str, nrows: int, ncols: int) -> tuple[int, int]:
+    """``cell`` as a ``(row, col)`` tuple inside the grid, else a ``ValueError`` naming ``name``.
+
+    A wall outside the grid used to vanish silently (the user's maze was not the one solved)."""
+    try:
+        r, c = cell  # type: ignore[misc]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: {cell!r} is not a (row, col) pair") from None
+    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (r, c)):
+        raise TypeError(f"{name}: cell {cell!r} must hold two integers (row, col)")
+    if not (0 <= r < nrows and 0 <= c < ncols):
+        raise ValueError(f"{name} cell {(int(r), int(c))} is outside the {nrows}x{ncols} grid (rows 0..{nrows - 1}, "
+                         f"columns 0..{ncols - 1}); fix the cell or enlarge the grid")
+    return int(r), int(c)
 
 
 def gridworld_cells(nrows: int = 10, ncols: int | None = None,

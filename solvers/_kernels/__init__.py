@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from mdptheory import backends
+from mdptheory import backends, mutants
 
 from . import csr, dense, reference
 from ._numba_common import PARALLEL_MIN_WORK
@@ -87,6 +87,25 @@ backends.register("planning.gauss_seidel", numba=_gauss_seidel_numba, numpy=refe
 
 
 # ------------------------------------------------------------------------------------- the facade
+#: Realistic slips in the Bellman sweeps (``mdptheory.mutants``), switched here so that both backends and
+#: every planner built on the sweeps (VI, Gauss-Seidel, MPI, PI's improvement, evaluation sweeps) see them.
+DISCOUNT_SQUARED = mutants.register("bellman", "discount-squared", "the Bellman sweeps use gamma**2 instead of gamma")
+ACTION_MAJOR = mutants.register(
+    "bellman", "action-major-rows",
+    "the (S*A, S) transition matrix read with row a*S + s for (s, a) instead of s*A + a (a layout slip)")
+
+
+def _mutated(P_flat, R, gamma):
+    """``(P_flat, gamma)`` as a registered mutant of the sweeps would read them (unchanged when none is on)."""
+    if DISCOUNT_SQUARED.active:
+        gamma = gamma * gamma
+    if ACTION_MAJOR.active:
+        S, A = R.shape
+        perm = (np.arange(A)[None, :] * S + np.arange(S)[:, None]).ravel()   # (s, a) -> row a*S + s
+        P_flat = P_flat[perm]
+    return P_flat, gamma
+
+
 def bellman_q(P_flat, R, V, gamma, backend="numba", out=None):
     """One Bellman optimality sweep.
 
@@ -109,6 +128,7 @@ def bellman_q(P_flat, R, V, gamma, backend="numba", out=None):
     greedy : ndarray (S,) int64
         ``argmax_a Q[s, a]``, lowest index on ties.
     """
+    P_flat, gamma = _mutated(P_flat, R, gamma)
     return backends.pick("planning.bellman", backend)(P_flat, R, V, gamma, out)
 
 
@@ -119,6 +139,7 @@ def policy_sweep(P_flat, R, policy, V, gamma, backend="numba", out=None):
     (stochastic, rows with zero probability are skipped). Returns ``V_new (S,)`` (written into ``out``
     when given).
     """
+    P_flat, gamma = _mutated(P_flat, R, gamma)
     return backends.pick("planning.policy_sweep", backend)(P_flat, R, policy, V, gamma, out)
 
 
@@ -127,6 +148,7 @@ def gauss_seidel_sweep(P_flat, R, V, gamma, backend="numba"):
 
     ``V`` must be a writable float64 ``(S,)`` array; it is overwritten.
     """
+    P_flat, gamma = _mutated(P_flat, R, gamma)
     return backends.pick("planning.gauss_seidel", backend)(P_flat, R, V, gamma)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from mdptheory import backends
+from mdptheory import backends, mutants
 
 from mdptheory.policies import greedy
 
@@ -125,6 +125,11 @@ backends.register("planning.backward_induction", numba=_bi_numba, numpy=_bi_nump
 backends.register("planning.policy_evaluation", numba=_pe_numba, numpy=_pe_numpy)
 
 
+#: The stage off-by-one of 0- vs 1-based indexing: stage h collects the reward of stage h + 1.
+REWARD_NEXT_STAGE = mutants.register("backward-induction", "reward-next-stage",
+                                     "stage h uses the reward of stage h + 1 (the last stage keeps its own)")
+
+
 def backward_induction_arrays(P, R, V_terminal=None, H=None, backend="numba"):
     """Optimal finite-horizon values by backward induction on raw arrays.
 
@@ -149,6 +154,8 @@ def backward_induction_arrays(P, R, V_terminal=None, H=None, backend="numba"):
         Greedy action, lowest index on ties.
     """
     P4, R3 = _as_stages(P, R, H)
+    if REWARD_NEXT_STAGE.active:
+        R3 = np.ascontiguousarray(np.concatenate([R3[1:], R3[-1:]]))
     H, S, A = R3.shape
     V = np.empty((H + 1, S))
     V[H] = _terminal(V_terminal, S)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from mdptheory import backends
-from mdptheory.validation import as_generator, check_positive_int
+from mdptheory.validation import as_generator, as_real_array, check_positive_int
 
 from . import _kernels  # noqa: F401  (registers the learners' kernels)
 from .trace import Trajectory
@@ -32,7 +32,7 @@ def check_rewards(rewards: Any, S: int, A: int, H: int) -> np.ndarray:
     if rewards is None:
         raise TypeError("rewards is required: pass the known mean rewards, e.g. rewards=env.R "
                         "(shape (H, S, A) or (S, A))")
-    R = np.asarray(rewards, dtype=np.float64)
+    R = as_real_array(rewards, "rewards")  # strings and complex numbers are errors, not a silent cast
     if R.shape == (S, A):
         R = np.broadcast_to(R, (H, S, A))
     if R.shape != (H, S, A):

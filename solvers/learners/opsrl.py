@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from mdptheory import backends
+from mdptheory.validation import check_real
 
 from . import _kernels  # noqa: F401  (registers the learners' kernels)
 from .base import EpisodicLearner
@@ -113,11 +114,9 @@ class OPSRL(EpisodicLearner):
         super().__init__(S, A, H, rewards, rng=rng, stage_dependent=stage_dependent, backend=backend)
         if isinstance(J, bool) or not isinstance(J, (int, np.integer)) or J < 1:
             raise ValueError(f"J (posterior samples) must be an integer >= 1, got {J!r}")
-        if not (np.isfinite(kappa) and kappa > 0):
-            raise ValueError(f"kappa (inflation) must be a positive number, got {kappa!r}; the theory uses kappa >= 1")
-        for nm, v in (("n0", n0), ("r0", r0), ("prior_alpha", prior_alpha)):
-            if not (np.isfinite(v) and v >= 0):
-                raise ValueError(f"{nm} must be a finite number >= 0, got {v!r}")
+        kappa = check_real(kappa, "kappa (inflation)", low=0.0, low_open=True, hint="the theory uses kappa >= 1")
+        n0, r0, prior_alpha = (check_real(v, nm, low=0.0) for nm, v in
+                               (("n0", n0), ("r0", r0), ("prior_alpha", prior_alpha)))
         if n0 == 0 and prior_alpha == 0:
             raise ValueError("n0 = 0 and prior_alpha = 0 leave unvisited (s, a) without a posterior; set n0 > 0 "
                              "(optimistic pseudo-state) or prior_alpha > 0 (e.g. 1/S for PSRL)")

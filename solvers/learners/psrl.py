@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mdptheory.validation import check_positive_int
+
 from .opsrl import OPSRL
 
 __all__ = ["PSRL"]
@@ -25,4 +27,5 @@ class PSRL(OPSRL):
         kwargs.setdefault("J", 1)
         kwargs.setdefault("kappa", 1.0)
         kwargs.setdefault("n0", 0.0)
+        S = check_positive_int(S, "S")  # before 1 / S
         super().__init__(S, A, H, rewards, prior_alpha=1.0 / S if prior_alpha is None else prior_alpha, **kwargs)

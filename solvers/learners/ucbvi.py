@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from mdptheory import backends
+from mdptheory.validation import check_positive_int, check_real
 
 from . import _kernels  # noqa: F401  (registers the learners' kernels)
 from .base import EpisodicLearner
@@ -71,10 +72,13 @@ class UCBVI(EpisodicLearner):
             raise ValueError(f"bonus must be 'hoeffding' or 'bernstein', got {bonus!r}")
         if constants not in ("theory", "experiments"):
             raise ValueError(f"constants must be 'theory' or 'experiments', got {constants!r}")
-        if not (np.isfinite(bonus_scale) and bonus_scale >= 0):
-            raise ValueError(f"bonus_scale must be a finite number >= 0, got {bonus_scale!r}")
-        self.bonus, self.constants, self.bonus_scale = bonus, constants, float(bonus_scale)
-        self.n_episodes, self.delta = int(n_episodes), float(delta)
+        bonus_scale = check_real(bonus_scale, "bonus_scale", low=0.0)
+        # checked even where the constants do not use them: they are recorded, and a run must not carry a
+        # meaningless delta = 0 into its provenance
+        delta = check_real(delta, "delta (confidence level)", low=0.0, high=1.0, low_open=True, high_open=True)
+        n_episodes = check_positive_int(n_episodes, "n_episodes")
+        self.bonus, self.constants, self.bonus_scale = bonus, constants, bonus_scale
+        self.n_episodes, self.delta = n_episodes, delta
         stage_left = H - np.arange(H, dtype=np.float64)
         c = self.bonus_scale
         if constants == "theory":

@@ -31,6 +31,7 @@ import numpy as np
 from mdptheory import mutants
 from mdptheory.offline import OfflineDataset
 from mdptheory.policies import greedy
+from mdptheory.validation import as_float_array, check_real
 
 from .ridge import Gram
 
@@ -120,22 +121,19 @@ def _reward_table(dataset: OfflineDataset, theta, reward) -> np.ndarray:
     if (theta is None) == (reward is None):
         raise ValueError("pass exactly one of theta (H, d) or reward (H, S, A) for the known reward")
     if reward is not None:
-        R = np.asarray(reward, dtype=np.float64)
+        R = as_float_array(reward, "reward")  # NaN, inf, strings, complex: clear errors, not a NaN policy
         if R.shape != (H, S, A):
             raise ValueError(f"reward has shape {R.shape}, expected (H, S, A) = {(H, S, A)}")
         return R
-    th = np.asarray(theta, dtype=np.float64)
+    th = as_float_array(theta, "theta")
     if th.shape != (H, d):
         raise ValueError(f"theta has shape {th.shape}, expected (H, d) = {(H, d)}")
     return np.einsum("sad,hd->hsa", dataset.features, th)
 
 
 def check_common(beta: float, ridge: float, bonus: str, clip: str) -> None:
-    if not np.isfinite(beta) or beta < 0:
-        raise ValueError(f"beta must be a finite float >= 0, got {beta}; use pessimism=False for the "
-                         "optimistic (wrong-sign) negative control")
-    if not np.isfinite(ridge) or ridge <= 0:
-        raise ValueError(f"ridge must be a finite float > 0, got {ridge}")
+    check_real(beta, "beta", low=0.0, hint="use pessimism=False for the optimistic (wrong-sign) negative control")
+    check_real(ridge, "ridge", low=0.0, low_open=True, hint="use e.g. ridge=1.0")
     if bonus not in BONUSES:
         raise ValueError(f"bonus={bonus!r} is not known; use one of {BONUSES}")
     if clip not in CLIPS:

@@ -19,6 +19,7 @@ import numpy as np
 
 from mdptheory import mutants
 from mdptheory.offline import OfflineDataset
+from mdptheory.validation import as_real_array, check_real
 
 from .core import OfflineResult, backward_pessimistic
 from .ridge import Gram
@@ -39,8 +40,8 @@ PENALTY_SIGN = mutants.register("drpvi", "penalty-sign",
 
 def rho_table(rho, H: int, d: int, name: str = "rho") -> np.ndarray:
     """Broadcast a scalar or an (H, d) table of radii, validated to lie in [0, 1] (TV) or >= 0."""
-    arr = np.broadcast_to(np.asarray(rho, dtype=np.float64), (H, d)) if np.ndim(rho) == 0 else \
-        np.asarray(rho, dtype=np.float64)
+    # check_real / as_real_array: a string, a bool or a complex radius is an error, not a silent cast
+    arr = np.full((H, d), check_real(rho, name, low=0.0)) if np.ndim(rho) == 0 else as_real_array(rho, name)
     if arr.shape != (H, d):
         raise ValueError(f"{name} must be a scalar or have shape (H, d) = {(H, d)}, got {arr.shape}")
     if not np.all(np.isfinite(arr)) or (arr < 0).any():

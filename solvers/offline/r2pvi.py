@@ -27,6 +27,7 @@ import numpy as np
 from mdptheory import mutants
 from mdptheory.offline import OfflineDataset
 from mdptheory.uncertainty import DIVERGENCES as UNCERTAINTY_SETS
+from mdptheory.validation import check_real
 
 from .core import OfflineResult, _reward_table, backward_pessimistic
 from .ridge import Gram
@@ -180,9 +181,8 @@ def r2pvi(dataset: OfflineDataset, *, divergence: str = "tv", lam: float, theta=
     """
     if divergence not in DIVERGENCES:
         raise ValueError(f"divergence={divergence!r} is not known; use one of {DIVERGENCES}")
-    if not np.isfinite(lam) or lam < 0 or (lam == 0 and divergence != "tv"):
-        raise ValueError(f"lam must be a finite float > 0 (>= 0 for TV, whose lam -> 0 limit truncates at "
-                         f"min_s V), got {lam}")
+    lam = check_real(lam, "lam", low=0.0, low_open=divergence != "tv",
+                     hint="lam > 0 (TV also accepts lam = 0, its limit that truncates at min_s V)")
     if tv_min_mode not in TV_MIN_MODES:
         raise ValueError(f"tv_min_mode={tv_min_mode!r} is not known; use one of {TV_MIN_MODES}")
     if chi2_direction not in ("max", "min"):

@@ -124,6 +124,9 @@ def _validate(P0: np.ndarray, V: np.ndarray, p_name: str) -> None:
     """Cheap checks first (a few microseconds); the detailed validators only run to build the error."""
     if P0.shape[-1] != V.shape[0]:
         raise ValueError(f"{p_name} has {P0.shape[-1]} columns but V has {V.shape[0]} entries; they must match")
+    if V.shape[0] == 0:
+        raise ValueError(f"{p_name} and V are empty; give a distribution over at least one next state and its "
+                         "value, e.g. p0=np.array([1.0]), V=np.array([0.0])")
     if not backends.pick("robust.rows_are_distributions", "numba")(P0.reshape(-1, V.shape[0]), V, PROB_ATOL):
         check_finite(V, "V")
         check_distribution(P0, p_name, PROB_ATOL)

@@ -1,0 +1,30 @@
+"""Shared drawing helper of the average-reward figures: per-x mean with a bootstrap band and a fitted slope."""
+from __future__ import annotations
+
+import numpy as np
+
+from bounds.checks import rate
+
+
+def band(ax, x, y, color: str, label: str, n_boot: int = 1000, seed: int = 0) -> float:
+    """Plot the per-``x`` mean of ``y`` with a 95% bootstrap band over the seeds and the fitted log-log line;
+    return the fitted slope (the one :func:`bounds.checks.rate` reports)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    xs = np.unique(x)
+    rng = np.random.default_rng(seed)
+    mean, lo, hi = [], [], []
+    for v in xs:
+        ys = y[x == v]
+        boots = rng.choice(ys, size=(n_boot, ys.size)).mean(axis=1)
+        mean.append(ys.mean())
+        lo.append(np.percentile(boots, 2.5))
+        hi.append(np.percentile(boots, 97.5))
+    ax.fill_between(xs, lo, hi, color=color, alpha=0.25, lw=0)
+    v = rate(x, y, 0.0, tol=np.inf)
+    slope = v.statistic
+    b = np.mean(np.log(mean) - slope * np.log(xs))
+    ci = v.details.get("ci", (np.nan, np.nan))
+    ax.loglog(xs, mean, "o", color=color, ms=4)
+    ax.loglog(xs, np.exp(b) * xs ** slope, "-", color=color, lw=1.5,
+              label=f"{label}: slope {slope:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]")
+    return slope
