@@ -60,5 +60,5 @@ CLAIMS = [
           mutants=("pevi.reward-dropped", "pevi.current-state-value", "pevi.reward-next-stage"),
           description="With beta = 0 (plain least-squares VI) PEVI's joint regression of r + V and its Q converge "
                       "to the nominal Bellman operator and Q* at rate K^-1/2.",
-          source="Jin, Yang & Wang (ICML 2021), Algorithm 2 for linear MDPs (Lemma 5.1, concentration)"),
+          source="Jin, Yang & Wang (2021), Algorithm 2 for linear MDPs (Lemma 5.1, concentration)"),
 ]

@@ -55,7 +55,7 @@ def _rates(divergence: str):
 
 _ALGOS = ("r2pvi", "pessimistic-vi")
 _CORE = ("pessimistic-vi.clip-off-by-one", "pessimistic-vi.next-values-stage-h", "r2pvi.reward-next-stage")
-_SRC = "Tang, Liu & Xu (ICML 2025), Algorithm 1 + concentration step of Theorem 5.1; spec 1.4 duals"
+_SRC = "Tang, Liu & Xu (ICML 2025), Algorithm 1 and the concentration step of Theorem 5.1 (closed-form duals)"
 CLAIMS = [
     Claim(name="r2pvi-tv-estimation-k-half", experiment=NAME, bound=None, check=_rates("tv"),
           mutants=("r2pvi.tv-threshold-max", "r2pvi.tv-threshold-half-lam") + _CORE, algorithms=_ALGOS,

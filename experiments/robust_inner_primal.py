@@ -103,6 +103,6 @@ CLAIMS = [
         description="At interior radii (between nominal and collapse), nature's value from the closed forms / "
                     "1-D duals equals the cvxpy primal within 1e-6 (scaled), for TV, KL and chi-square, "
                     "constrained and regularized, and its worst-case row is feasible and attains the value.",
-        source="Spec r2pvi_drrpo.md 1.4 (duals; Iyengar 2005, Nilim & El Ghaoui 2005, Hu & Hong 2013 for KL)",
+        source="Iyengar (2005), inner problem of robust DP; its TV/KL/chi-square duals as used by Liu & Xu (NeurIPS 2024), Ma et al. (2022), Tang, Liu & Xu (ICML 2025)",
     ),
 ]
