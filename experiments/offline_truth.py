@@ -142,7 +142,8 @@ def estimation_errors(model: LinearMDP, fit_result: OfflineResult, uset: Uncerta
     out = np.empty((model.H, model.S, model.A))
     for h in range(model.H):
         mu = np.ascontiguousarray(model.mu[h])
-        w = mu @ fit_result.V[h + 1] if uset is None else worst_case_rows(mu, fit_result.V[h + 1], uset, want_p=False)[0]
+        nxt = fit_result.V[h + 1]
+        w = mu @ nxt if uset is None else worst_case_rows(mu, nxt, uset, want_p=False)[0]
         if reward_in_w:
             w = w + model.theta[h]
         out[h] = np.abs(model.phi @ (fit_result.w[h] - w))

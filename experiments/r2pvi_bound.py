@@ -24,8 +24,9 @@ above ``V*`` counts as uninformative, and a claim uninformative everywhere is ju
 **When the theorem's beta makes the learner degenerate.** ``Gamma_h(s, a) >= beta min_i sqrt([Lambda_h^-1]_ii)
 >= beta / sqrt(K + ridge)`` and ``r + phi.w <= H - h``, so ``Q_hat = 0`` everywhere (the policy is the tie-break)
 as soon as ``beta >= H sqrt(K + ridge)``, i.e. ``K <= (16 d sqrt(xi))^2`` up to the ridge: K <~ 2.7e4 for d = 3
-(xi ~ 12), the regime of the old claim (K = 1000). Here ``beta / (H sqrt K) ~ 0.01``: column ``degenerate``
-records ``Q_hat == 0`` (never, on this grid), and the tie-break is the trap, so a degenerate learner fails.
+(xi ~ 12), the regime of the old claim (K = 1000). Here ``beta / (H sqrt K)`` is 0.02 (K = 1e8) and 0.008
+(K = 1e9): column ``degenerate`` records ``Q_hat == 0`` (never, on this grid), and the tie-break is the trap,
+so a degenerate learner fails.
 
 Per run: R2PVI-TV with the theorem's ``beta``; exactly (solvers.robust): ``subopt = V^{*,lam}_1 - V^{pi_hat,lam}_1``,
 ``bound = 2 beta Phi`` with ``Phi`` from the data's own Gram (dense, independent of the learner), and the
@@ -99,7 +100,7 @@ CLAIMS = [
         check=_event,
         mutants=("pessimistic-vi.bonus-sign", "r2pvi.tv-threshold-max", "r2pvi.tv-threshold-half-lam"),
         algorithms=_ALGOS,
-        description="With the theorem's beta, in a regime where the learner is not degenerate (beta ~ 0.01 H sqrt(K); "
+        description="With the theorem's beta, in a regime where the learner is not degenerate (beta <= 0.02 H sqrt(K); "
                     "degenerate, Q_hat = 0, once beta >= H sqrt(K + ridge)), the events of the proof hold in >= "
                     "1-delta of datasets: |phi.(w_hat - w)| <= Gamma against the exact robust operator on the "
                     "learner's own next values, and Q_hat <= Q^{pi_hat}.",

@@ -4,10 +4,10 @@ finite horizon; Liu & Xu 2024 / Tang, Liu & Xu 2025, d-rectangular robust (regul
 For rectangular sets, nature's best response to a fixed policy decomposes per stage and row, so the robust
 value of a deterministic Markov policy is a plain backward recursion, and the robust optimum is the max of
 those values over all ``A^(S H)`` policies: the interchange of ``max_pi`` and ``inf_P`` is the theorem that
-makes robust DP correct. This experiment computes that recursion independently of the planner (a few lines
-below, with no max anywhere, calling only the public inner problem :func:`solvers.robust.worst_case_rows`, itself checked against a
-cvxpy primal by ``robust-inner-matches-primal``) for *every* policy of a micro d-rectangular MDP (S = 3, A = 2,
-d = 2, H = 3: 512 policies; factors supported on 2 states) and compares with
+makes robust DP correct. This experiment computes that recursion independently of the planner
+(:func:`all_policy_values`: no max anywhere, only the public inner problem :func:`solvers.robust.worst_case_rows`,
+itself checked against a cvxpy primal by ``robust-inner-matches-primal``) for *every* policy of a micro
+d-rectangular MDP (S = 3, A = 2, d = 2, H = 3: 512 policies; factors supported on 2 states) and compares with
 :func:`solvers.robust.robust_backward_induction`:
 
 - ``opt_err``: ``max_s |V*_DP(s) - max_pi V^pi_brute(s)|`` (the planner's optimum is the best policy's value);

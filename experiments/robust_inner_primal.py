@@ -103,6 +103,7 @@ CLAIMS = [
         description="At interior radii (between nominal and collapse), nature's value from the closed forms / "
                     "1-D duals equals the cvxpy primal within 1e-6 (scaled), for TV, KL and chi-square, "
                     "constrained and regularized, and its worst-case row is feasible and attains the value.",
-        source="Iyengar (2005), inner problem of robust DP; its TV/KL/chi-square duals as used by Liu & Xu (NeurIPS 2024), Ma et al. (2022), Tang, Liu & Xu (ICML 2025)",
+        source="Iyengar (2005), inner problem of robust DP; its TV/KL/chi-square duals as used by Liu & Xu "
+               "(NeurIPS 2024), Ma et al. (2022), Tang, Liu & Xu (ICML 2025)",
     ),
 ]

@@ -34,7 +34,8 @@ _GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 
 # Realistic single bugs of DRVI-L (mdptheory.mutants; off unless activated; see docs/offline.md).
 RHO_DOUBLED = mutants.register("drvi-l", "rho-doubled", "KL radius 2 rho in the dual (a factor-2 slip in the radius)")
-PENALTY_SIGN = mutants.register("drvi-l", "penalty-sign", "dual -beta log u(beta) + beta rho: the radius term's sign flipped")
+PENALTY_SIGN = mutants.register("drvi-l", "penalty-sign",
+                                "dual -beta log u(beta) + beta rho: the radius term's sign flipped")
 RHO_UNSCALED = mutants.register("drvi-l", "rho-unscaled",
                                 "dual -beta log u(beta) - rho: the radius term's factor beta dropped")
 

@@ -38,7 +38,8 @@ from ._kernels import kernel_name
 _M = "robust-inner"
 TV_CONS_2RHO = mutants.register(_M, "tv-cons-2rho",
                                 "TV ball moves 2 rho mass (the half-l1 convention D_TV = ||p - p0||_1 / 2 missed)")
-TV_REG_HALF_LAM = mutants.register(_M, "tv-reg-half-lam", "regularized TV threshold min V + lam/2 instead of min V + lam")
+TV_REG_HALF_LAM = mutants.register(_M, "tv-reg-half-lam",
+                                   "regularized TV threshold min V + lam/2 instead of min V + lam")
 TV_REG_SUPPORT_MIN = mutants.register(_M, "tv-reg-support-min",
                                       "regularized TV moves mass only inside supp p0 (min over the support, as for "
                                       "KL and chi-square) instead of to argmin over all states")
