@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from mdptheory import mutants
 from mdptheory.backends import check_backend
 from mdptheory.episodic import EpisodicMDP
 from mdptheory.finite import FiniteMDP
@@ -49,6 +50,14 @@ from ..result import PlanningResult, discount_of
 from .inner import _check_uncertainty, inner_solver, s_rectangular_rows
 
 __all__ = ["robust_value_iteration", "robust_backward_induction", "robust_policy_evaluation"]
+
+# Realistic single bugs of robust dynamic programming (episodic, robust_backward_induction; mdptheory.mutants).
+CONTINUATION_STAGE_H = mutants.register("robust-dp", "continuation-stage-h",
+                                        "nature answers V_h (not computed yet: 0) instead of V_{h+1}")
+PENALTY_LEFT_OUT = mutants.register("robust-dp", "penalty-left-out",
+                                    "regularized values rebuilt as <P_worst, V_{h+1}>: nature's penalty lam D left out")
+EVALUATION_IGNORES_POLICY = mutants.register("robust-dp", "evaluation-ignores-policy",
+                                             "robust policy evaluation returns the greedy (optimal) value at each stage")
 
 
 def _penalty(P_w: np.ndarray, P0: np.ndarray, uncertainty: UncertaintySet, param: np.ndarray) -> np.ndarray:
@@ -159,7 +168,10 @@ def robust_backward_induction(model: EpisodicMDP | LinearMDP, uncertainty: Uncer
         mu_worst = np.empty((H, d, S))
         nu = np.empty((H, d))
         for h in range(H - 1, -1, -1):
-            nu[h], mu_worst[h] = solve(np.ascontiguousarray(model.mu[h]), V[h + 1], param[h], True)
+            nxt = V[h] if CONTINUATION_STAGE_H.active else V[h + 1]
+            nu[h], mu_worst[h] = solve(np.ascontiguousarray(model.mu[h]), nxt, param[h], True)
+            if PENALTY_LEFT_OUT.active:
+                nu[h] = mu_worst[h] @ nxt
             Q[h] = phi @ (model.theta[h] + nu[h])
             div_pen = _penalty(mu_worst[h], model.mu[h], uncertainty, param[h])  # (d,)
             penalty[h] = phi @ div_pen
@@ -171,7 +183,10 @@ def robust_backward_induction(model: EpisodicMDP | LinearMDP, uncertainty: Uncer
         P0 = model.P
         for h in range(H - 1, -1, -1):
             rows = P0[h].reshape(S * A, S)
-            vals, Pw = solve(np.ascontiguousarray(rows), V[h + 1], param[h].ravel(), True)
+            nxt = V[h] if CONTINUATION_STAGE_H.active else V[h + 1]
+            vals, Pw = solve(np.ascontiguousarray(rows), nxt, param[h].ravel(), True)
+            if PENALTY_LEFT_OUT.active:
+                vals = Pw @ nxt
             Q[h] = model.R[h] + vals.reshape(S, A)
             P_worst[h] = Pw.reshape(S, A, S)
             penalty[h] = _penalty(P_worst[h], P0[h], uncertainty, param[h])
@@ -188,7 +203,7 @@ def robust_backward_induction(model: EpisodicMDP | LinearMDP, uncertainty: Uncer
 
 def _stage_value(Qh: np.ndarray, pol: np.ndarray | None, h: int) -> tuple[np.ndarray, np.ndarray]:
     greedy = greedy_actions(Qh)
-    if pol is None:
+    if pol is None or EVALUATION_IGNORES_POLICY.active:
         return Qh[np.arange(Qh.shape[0]), greedy], greedy
     return (pol[h] * Qh).sum(axis=1), greedy
 
