@@ -9,7 +9,8 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from . import _kernels as K
-from .brackets import a_posteriori, macqueen
+from .brackets import U, SweepRounding, a_posteriori, greedy_gap, macqueen, row_stats
+from .iteration import a_posteriori_detail
 from .result import PlanningResult, check_backend, check_tol, discount_of, finish
 
 
@@ -85,17 +86,28 @@ def linear_programming(
         raise RuntimeError(f"HiGHS failed on the MDP linear program: {res.message}")
     V = np.asarray(res.x, dtype=np.float64)
     Q, TV, greedy = K.bellman_q(mdp.P_flat, mdp.R, V, gamma, backend)
-    bound = a_posteriori(V, TV, gamma)
+    stats = row_stats(mdp.P_flat)
+    rounding = SweepRounding.bellman(stats, gamma)
+    cert = a_posteriori(V, TV, gamma, rounding)
+    bound = cert.bound
+    br = macqueen(V, TV, gamma, rounding)  # the greedy policy's certificate (see solvers.brackets.greedy_gap)
+    gap = greedy_gap(Q, TV, greedy, br.half_width, br.sweep_error, gamma, stats.rho_hi)
     lam = np.clip(-np.asarray(res.ineqlin.marginals), 0.0, None).reshape(S, A)
     occ = (1.0 - gamma) * lam
     converged = bound <= tol
     status = "converged" if converged else "inaccurate"
-    finish(status, converged, strict, "linear_programming",
-           f"a-posteriori bound {bound:.3g} > tol {tol:.3g}; lower feasibility_tol or use policy_iteration")
+    if not converged:
+        detail = a_posteriori_detail(tol, cert, V, int(getattr(res, "nit", 0)))
+        if cert.rounding <= tol:
+            detail += "; lower feasibility_tol or use policy_iteration"
+        finish(status, converged, strict, "linear_programming", detail)
+    Q_bound = (bound * gamma * stats.rho_hi + rounding.q_error(float(np.abs(Q).max(initial=0.0)), cert.V_abs))
     return PlanningResult(
         V=V, Q=Q.copy(), policy=greedy.copy(), iterations=int(getattr(res, "nit", 0)),
-        residual=float(np.max(np.abs(TV - V))), error_bound=bound, converged=converged, status=status,
+        residual=cert.residual, error_bound=bound, converged=converged, status=status,
         wall_time=time.perf_counter() - t0, method=f"linear_programming[{highs_method}]", backend=backend,
         extra={"occupancy": occ, "objective": float(res.fun), "weights": w, "highs_message": res.message,
-               "certificate": "a-posteriori", "policy_gap_bound": 2.0 * macqueen(V, TV, gamma).half_width},
+               "certificate": "a-posteriori", "policy_gap_bound": gap, "rounding_bound": cert.rounding,
+               "Q_error_bound": Q_bound * (1 + 8 * U)},
+        params=dict(tol=tol, highs_method=highs_method, feasibility_tol=feasibility_tol),
     )

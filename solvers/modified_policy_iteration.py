@@ -45,8 +45,11 @@ def modified_policy_iteration(
     m : int
         Evaluation sweeps per improvement (including the optimality sweep), ``m >= 1``.
     V0 : ndarray (S,), optional
-        Default ``min_{s,a} R(s,a) / (1 - gamma)``, which satisfies ``T V0 >= V0`` so that the iterates
-        increase monotonically to ``V*`` (Puterman 1994, section 6.5).
+        Default ``min_s max_a R(s,a) / (1 - gamma)``, the largest constant with ``T V0 >= V0`` (Puterman
+        1994, section 6.5, uses ``min_{s,a} R / (1 - gamma)``, which also satisfies it but sits far from
+        ``V*`` when an infeasible action is written as a penalty reward such as -1e12: the first sweeps
+        then run at a scale where ``T V - V`` loses every digit of ``R``). After each check the iterate
+        is moved to the bracket midpoint (:mod:`solvers.iteration`), which keeps it at the scale of ``V*``.
     backend, trace, callback, timeout, strict
         As in :func:`solvers.value_iteration`.
 
@@ -62,7 +65,7 @@ def modified_policy_iteration(
     if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
         raise ValueError(f"m (evaluation sweeps per improvement) must be an int >= 1, got {m!r}")
     if V0 is None:
-        V = np.full(mdp.S, float(mdp.R.min()) / (1.0 - gamma))
+        V = np.full(mdp.S, float(mdp.R.max(axis=1).min()) / (1.0 - gamma))
     else:
         V = initial_V(V0, mdp.S)
     opts = IterationOptions.discounted(gamma, iteration_scale(mdp.R, V, gamma), tol, max_iter, trace=trace,
@@ -75,7 +78,7 @@ def modified_policy_iteration(
             V_next[:] = K.policy_sweep(P, R, greedy, V_next, gamma, backend, out=tmp)
         return m - 1
 
-    out = certified_iteration(BellmanSweep(P, R, gamma, backend), V, MacQueen(gamma), opts, advance=evaluate,
+    out = certified_iteration(BellmanSweep(P, R, gamma, backend), V, MacQueen.of_bellman(P, gamma), opts, advance=evaluate,
                               name="modified_policy_iteration", t_start=t0)
     return midpoint_result(out, method="modified_policy_iteration", backend=backend, extra={"m": int(m)},
                            params=dict(tol=opts.tol, max_iter=opts.max_iter, m=int(m)))

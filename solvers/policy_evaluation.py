@@ -10,8 +10,9 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from . import _kernels as K
-from .brackets import MacQueen, a_posteriori
-from .iteration import IterationOptions, Sweep, certified_iteration, iteration_scale, midpoint_result
+from .brackets import U, MacQueen, SweepRounding, a_posteriori, gamma_n, row_stats
+from .iteration import (IterationOptions, Sweep, a_posteriori_detail, certified_iteration, iteration_scale,
+                        midpoint_result)
 from .result import PlanningResult, check_backend, check_max_iter, check_tol, discount_of, finish
 
 
@@ -99,27 +100,43 @@ def policy_evaluation(
     if method == "direct":
         V = solve_policy_value(P, R, pol, gamma)
         TV = K.policy_sweep(P, R, pol, V, gamma, backend)
-        bound = a_posteriori(V, TV, gamma)
+        stats = row_stats(P)
+        cert = a_posteriori(V, TV, gamma, SweepRounding.policy(stats, gamma, R, pol))
         Q = R + gamma * np.asarray(P @ V).reshape(mdp.S, mdp.A)
-        converged = tol is None or bound <= tol
+        converged = tol is None or cert.bound <= tol
         status = "converged" if converged else "inaccurate"
-        finish(status, converged, strict, "policy_evaluation",
-               f"a-posteriori bound {bound:.3g} > tol {tol} (ill-conditioned solve?)")
-        return PlanningResult(V=V, Q=Q, policy=pol, iterations=1, residual=float(np.max(np.abs(TV - V))),
-                              error_bound=bound, converged=converged, status=status,
+        if not converged:
+            finish(status, converged, strict, "policy_evaluation", a_posteriori_detail(tol, cert, V, 1))
+        return PlanningResult(V=V, Q=Q, policy=pol, iterations=1, residual=cert.residual,
+                              error_bound=cert.bound, converged=converged, status=status,
                               wall_time=time.perf_counter() - t0, method="policy_evaluation[direct]",
-                              backend=backend, extra={"certificate": "a-posteriori"})
+                              backend=backend, extra={"certificate": "a-posteriori", "rounding_bound": cert.rounding,
+                                                      "Q_error_bound": _q_bound(cert.bound, Q, R, V, gamma, stats)},
+                              params=dict(tol=tol))
     if method != "iterative":
         raise ValueError(f"method must be 'direct' or 'iterative', got {method!r}")
     return _iterative(mdp, pol, gamma, 1e-10 if tol is None else tol, max_iter, backend, strict, t0)
 
 
+def _q_bound(v_bound: float, Q: np.ndarray, R: np.ndarray, V: np.ndarray, gamma: float, stats) -> float:
+    """Certified ``||Q - Q^pi||_max`` for ``Q = R + gamma P V`` computed in floating point from a ``V`` with
+    ``||V - V^pi|| <= v_bound``: ``gamma rho_hi v_bound`` plus the rounding of the ``Q`` sweep."""
+    g = gamma_n(stats.terms + 2)
+    rnd = g * (float(np.abs(R).max(initial=0.0)) + gamma * stats.rho_hi * float(np.abs(V).max(initial=0.0)))
+    return (gamma * stats.rho_hi * v_bound + rnd + 2 * U * float(np.abs(Q).max(initial=0.0))) * (1 + 8 * U)
+
+
 def _iterative(mdp, pol, gamma, tol, max_iter, backend, strict, t0) -> PlanningResult:
     """Iterate ``T^pi`` from 0 with the MacQueen bracket (valid for ``T^pi`` too)."""
     P, R = mdp.P_flat, mdp.R
+    stats = row_stats(P)
     opts = IterationOptions.discounted(gamma, iteration_scale(R, np.zeros(1), gamma), tol, max_iter, strict=strict)
     out = certified_iteration(lambda V: Sweep(K.policy_sweep(P, R, pol, V, gamma, backend)), np.zeros(mdp.S),
-                              MacQueen(gamma), opts, name="policy_evaluation", t_start=t0)
-    Q = R + gamma * np.asarray(P @ out.V).reshape(mdp.S, mdp.A) + out.bracket.shift  # Q(V_k) + shift bounds Q^pi
+                              MacQueen(gamma, SweepRounding.policy(stats, gamma, R, pol)), opts,
+                              name="policy_evaluation", t_start=t0)
+    # Q^pi - Q(V_k) = gamma P (V^pi - V_k) lies in [lo, hi] like V^pi - T^pi V_k: Q(V_k) + shift bounds Q^pi
+    Q = R + gamma * np.asarray(P @ out.V).reshape(mdp.S, mdp.A) + out.bracket.shift
+    hw = out.bracket.half_width
     return midpoint_result(out, method="policy_evaluation[iterative]", backend=backend, policy=pol, Q=Q,
+                           Q_error_bound=(hw + _q_bound(0.0, Q, R, out.V, gamma, stats)) * (1 + 8 * U),
                            params=dict(tol=opts.tol, max_iter=opts.max_iter))

@@ -10,7 +10,8 @@ import numpy as np
 from mdptheory.policies import greedy as greedy_actions
 
 from . import _kernels as K
-from .brackets import a_posteriori
+from .brackets import U, SweepRounding, a_posteriori, row_stats
+from .iteration import a_posteriori_detail
 from .policy_evaluation import solve_policy_value
 from .result import PlanningResult, check_backend, check_max_iter, check_tol, discount_of, finish, freeze_trace, make_trace
 
@@ -97,11 +98,13 @@ def policy_iteration(
     if tr is not None:
         tr.pop("supnorm_bound", None)
     status, it, changed = "max_iter", 0, []
+    stats = row_stats(P)
+    rounding = SweepRounding.bellman(stats, gamma)
     for it in range(1, max_iter + 1):
         V = solve_policy_value(P, R, pi, gamma)
         Q, TV, greedy = K.bellman_q(P, R, V, gamma, backend)
-        bound = a_posteriori(V, TV, gamma)
-        residual = float(np.max(np.abs(TV - V)))
+        cert = a_posteriori(V, TV, gamma, rounding)
+        bound, residual = cert.bound, cert.residual
         if tr is not None:
             tr["residual"].append(residual)
             tr["error_bound"].append(bound)
@@ -123,13 +126,21 @@ def policy_iteration(
             break
         if it < max_iter:
             pi = new_pi
-    eval_err = a_posteriori(V, K.policy_sweep(P, R, pi, V, gamma, backend), gamma)
+    # ||V* - V^pi|| <= ||V* - V|| + ||V - V^pi||, the second from the computed T^pi V (its own rounding)
+    eval_err = a_posteriori(V, K.policy_sweep(P, R, pi, V, gamma, backend), gamma,
+                            SweepRounding.policy(stats, gamma, R, pi)).bound
     converged = status == "converged"
-    finish(status, converged, strict, "policy_iteration",
-           f"error bound {bound:.3g} (tol {tol:.3g}) after {it} iterations (max_iter={max_iter})")
+    if status == "inaccurate":
+        detail = a_posteriori_detail(tol, cert, V, it)
+    else:
+        detail = f"error bound {bound:.3g} (tol {tol:.3g}) after {it} iterations (max_iter={max_iter})"
+    finish(status, converged, strict, "policy_iteration", detail)
+    Q_bound = (bound * gamma * stats.rho_hi + rounding.q_error(float(np.abs(Q).max(initial=0.0)), cert.V_abs))
     return PlanningResult(
         V=V, Q=Q, policy=pi, iterations=it, residual=residual, error_bound=bound, converged=converged,
         status=status, wall_time=time.perf_counter() - t0, method="policy_iteration", backend=backend,
-        trace=freeze_trace(tr), extra={"policy_gap_bound": bound + eval_err, "n_changed": changed,
-                                       "certificate": "a-posteriori"},
+        trace=freeze_trace(tr), extra={"policy_gap_bound": (bound + eval_err) * (1 + 4 * U), "n_changed": changed,
+                                       "certificate": "a-posteriori", "rounding_bound": cert.rounding,
+                                       "Q_error_bound": Q_bound * (1 + 8 * U)},
+        params=dict(tol=tol, max_iter=max_iter),
     )
