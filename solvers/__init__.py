@@ -4,6 +4,7 @@ Every planner returns a frozen :class:`PlanningResult`; ``tol`` is a certified s
 Guides: ``docs/planners.md`` (exact), ``docs/robust.md`` (robust), ``docs/learners.md`` (OPSRL, PSRL,
 UCBVI), ``docs/offline.md`` (R2PVI and its baselines).
 """
+from ._kernels import set_parallel
 from .backward_induction import backward_induction
 from .learners import GreedyPosteriorMean, OPSRL, PSRL, UCBVI, Trace, check_learner, run as run_learner
 from .linear_programming import linear_programming
@@ -21,5 +22,5 @@ __all__ = [
     "modified_policy_iteration", "linear_programming", "backward_induction", "policy_evaluation", "solve",
     "worst_case", "robust_value_iteration", "robust_backward_induction", "robust_policy_evaluation",
     "OPSRL", "PSRL", "UCBVI", "GreedyPosteriorMean", "Trace", "run_learner", "check_learner",
-    "r2pvi", "pevi", "drpvi", "drvi_l", "pessimistic_lsvi",
+    "r2pvi", "pevi", "drpvi", "drvi_l", "pessimistic_lsvi", "set_parallel",
 ]

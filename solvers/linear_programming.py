@@ -22,6 +22,7 @@ def linear_programming(
     highs_method: str = "highs",
     feasibility_tol: float = 1e-10,
     strict: bool = False,
+    timeout: float | None = None,
 ) -> PlanningResult:
     r"""Solve the primal LP of a discounted MDP with HiGHS and read the occupancy measure off the dual.
 
@@ -56,6 +57,11 @@ def linear_programming(
     highs_method : {"highs", "highs-ds", "highs-ipm"}
     feasibility_tol : float
         HiGHS primal and dual feasibility tolerances.
+    strict : bool
+        Raise :class:`solvers.result.NotConvergedError` instead of warning when not converged.
+    timeout : float, optional
+        Seconds; passed to HiGHS as its ``time_limit``. A stop at the limit gives status ``"timeout"`` with
+        HiGHS's last point (or ``V = 0`` if it has none), certified like any other ``V``.
 
     Returns
     -------
@@ -79,12 +85,14 @@ def linear_programming(
     # constraint rows s*A + a:  gamma P[s, a, :] . V - V[s] <= -R[s, a]
     E = sp.csr_array((np.ones(S * A), (np.arange(S * A), np.repeat(np.arange(S), A))), shape=(S * A, S))
     A_ub = sp.csr_array(gamma * sp.csr_array(mdp.P_flat) - E)
-    res = linprog(w, A_ub=A_ub, b_ub=-mdp.R.ravel(), bounds=(None, None), method=highs_method,
-                  options={"primal_feasibility_tolerance": feasibility_tol,
-                           "dual_feasibility_tolerance": feasibility_tol})
-    if res.status != 0 or res.x is None:
+    options = {"primal_feasibility_tolerance": feasibility_tol, "dual_feasibility_tolerance": feasibility_tol}
+    if timeout is not None:
+        options["time_limit"] = max(float(timeout) - (time.perf_counter() - t0), 0.0)
+    res = linprog(w, A_ub=A_ub, b_ub=-mdp.R.ravel(), bounds=(None, None), method=highs_method, options=options)
+    timed_out = timeout is not None and res.status == 1 and time.perf_counter() - t0 >= 0.99 * timeout
+    if (res.status != 0 or res.x is None) and not timed_out:
         raise RuntimeError(f"HiGHS failed on the MDP linear program: {res.message}")
-    V = np.asarray(res.x, dtype=np.float64)
+    V = np.asarray(res.x, dtype=np.float64) if res.x is not None else np.zeros(S)
     Q, TV, greedy = K.bellman_q(mdp.P_flat, mdp.R, V, gamma, backend)
     stats = row_stats(mdp.P_flat)
     rounding = SweepRounding.bellman(stats, gamma)
@@ -92,11 +100,15 @@ def linear_programming(
     bound = cert.bound
     br = macqueen(V, TV, gamma, rounding)  # the greedy policy's certificate (see solvers.brackets.greedy_gap)
     gap = greedy_gap(Q, TV, greedy, br.half_width, br.sweep_error, gamma, stats.rho_hi)
-    lam = np.clip(-np.asarray(res.ineqlin.marginals), 0.0, None).reshape(S, A)
+    marginals = getattr(getattr(res, "ineqlin", None), "marginals", None)
+    lam = (np.clip(-np.asarray(marginals), 0.0, None).reshape(S, A) if marginals is not None
+           else np.full((S, A), np.nan))
     occ = (1.0 - gamma) * lam
-    converged = bound <= tol
-    status = "converged" if converged else "inaccurate"
-    if not converged:
+    converged = bound <= tol and not timed_out
+    status = "converged" if converged else ("timeout" if timed_out else "inaccurate")
+    if timed_out:
+        finish(status, False, strict, "linear_programming", f"HiGHS stopped at time_limit; certified error {bound:.3g}")
+    elif not converged:
         detail = a_posteriori_detail(tol, cert, V, int(getattr(res, "nit", 0)))
         if cert.rounding <= tol:
             detail += "; lower feasibility_tol or use policy_iteration"
@@ -106,8 +118,8 @@ def linear_programming(
         V=V, Q=Q.copy(), policy=greedy.copy(), iterations=int(getattr(res, "nit", 0)),
         residual=cert.residual, error_bound=bound, converged=converged, status=status,
         wall_time=time.perf_counter() - t0, method=f"linear_programming[{highs_method}]", backend=backend,
-        extra={"occupancy": occ, "objective": float(res.fun), "weights": w, "highs_message": res.message,
+        extra={"occupancy": occ, "objective": float(res.fun) if res.fun is not None else float("nan"), "weights": w, "highs_message": res.message,
                "certificate": "a-posteriori", "policy_gap_bound": gap, "rounding_bound": cert.rounding,
                "Q_error_bound": Q_bound * (1 + 8 * U)},
-        params=dict(tol=tol, highs_method=highs_method, feasibility_tol=feasibility_tol),
+        params=dict(tol=tol, highs_method=highs_method, feasibility_tol=feasibility_tol, timeout=timeout),
     )

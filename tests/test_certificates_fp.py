@@ -96,8 +96,10 @@ def test_tol_1e300_is_inaccurate_with_the_attainable_bound():
             res = run(mdp)
         assert res.status == "inaccurate", name
         _check_certificates(mdp, res, V_ref, pi_ref)
-        # the attainable bound is reported, and it is a float64-level accuracy, not a vacuous one
-        assert 0 < res.extra["rounding_bound"] <= res.error_bound < 1e-7, (name, res.error_bound)
+        # the attainable bound is reported, and it is a float64-level accuracy, not a vacuous one (the LP's
+        # is HiGHS's: its feasibility tolerance 1e-10 on a residual scaled by 1 / (1 - gamma))
+        assert 0 < res.extra["rounding_bound"] <= res.error_bound < (1e-5 if name == "lp" else 1e-7), \
+            (name, res.error_bound)
     with pytest.raises(solvers.NotConvergedError, match="below what float64 can certify"):
         solvers.value_iteration(mdp, tol=1e-300, strict=True)
 

@@ -47,6 +47,27 @@ def planning_policy_sweep(rng):
     return out
 
 
+def planning_policy_chain(rng):
+    """Deterministic policies, including the tied (duplicated) last action and the first one."""
+    out = []
+    for S, A, P, R, V, g in _discounted(rng):
+        for pi in (rng.integers(A, size=S), np.full(S, A - 1), np.zeros(S)):
+            out.append((P, R, pi.astype(np.int64)))
+    return out
+
+
+def planning_chain_sweeps(rng):
+    """k = 0, 1 (odd: the result ends in the scratch buffer and is copied back) and 7 fused sweeps."""
+    from solvers import _kernels as K
+
+    out = []
+    for S, A, P, R, V, g in _discounted(rng):
+        chain = K.policy_chain(P, R, rng.integers(A, size=S).astype(np.int64), backend="numpy")
+        for k in (0, 1, 7):
+            out.append((chain, V.copy(), g, k))
+    return out
+
+
 def planning_gauss_seidel(rng):
     return [(P, R, V.copy(), g) for S, A, P, R, V, g in _discounted(rng)]
 
@@ -186,6 +207,8 @@ EXAMPLES: dict[str, Callable] = {
     "planning.bellman": planning_bellman,
     "planning.policy_sweep": planning_policy_sweep,
     "planning.gauss_seidel": planning_gauss_seidel,
+    "planning.policy_chain": planning_policy_chain,
+    "planning.chain_sweeps": planning_chain_sweeps,
     "planning.backward_induction": planning_backward_induction,
     "planning.policy_evaluation": planning_policy_evaluation,
     **{f"robust.{d}_{form}": _robust(form == "reg") for d in ("tv", "kl", "chi2") for form in ("reg", "cons")},
