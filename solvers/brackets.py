@@ -50,6 +50,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from . import _kernels as K
+
 #: Unit roundoff of float64 (round to nearest).
 U = 2.0 ** -53
 
@@ -77,47 +79,59 @@ class RowStats:
     rho_hi: float
 
 
-_STATS_CACHE: "weakref.WeakKeyDictionary[Any, RowStats]" = weakref.WeakKeyDictionary()
+#: ``id(P_flat) -> (weakref to P_flat, identities of its read-only arrays, RowStats)``. Keyed by identity:
+#: ndarrays and sparse matrices are unhashable, and two equal matrices need not be the same object.
+_STATS_CACHE: dict[int, tuple[Any, tuple[int, ...], RowStats]] = {}
 
 
-def _frozen(P_flat: Any) -> bool:
-    if sp.issparse(P_flat):
-        arrays = (P_flat.data, P_flat.indices, P_flat.indptr)
+def _frozen_arrays(P: Any) -> tuple[int, ...] | None:
+    """What identifies ``P``'s contents if its arrays are read-only (else ``None``)."""
+    if sp.issparse(P):
+        arrays = (P.data, P.indices, P.indptr)
+        key = tuple(id(a) for a in arrays)
     else:
-        arrays = (P_flat, ) if P_flat.base is None else (P_flat, P_flat.base)
-    return all(isinstance(a, np.ndarray) and not a.flags.writeable for a in arrays)
+        arrays = (P,)
+        key = (id(P),) + tuple(P.shape)
+    if all(isinstance(a, np.ndarray) and not a.flags.writeable for a in arrays):
+        return key
+    return None
 
 
-def row_stats(P_flat: Any) -> RowStats:
-    """:class:`RowStats` of a dense ``(S*A, S)`` array or a CSR matrix; cached for read-only arrays
-    (a validated :class:`mdptheory.FiniteMDP` freezes its ``P``), so a dense model pays the extra pass
-    over ``P`` once, not once per planner call."""
-    try:
-        hit = _STATS_CACHE.get(P_flat)
-    except TypeError:  # not weak-referenceable
-        hit = None
-    if hit is not None:
-        return hit
-    if sp.issparse(P_flat):
-        indptr = np.asarray(P_flat.indptr)
+def row_stats(P: Any) -> RowStats:
+    """:class:`RowStats` of a transition kernel: dense ``(S, A, S)`` or ``(S*A, S)``, or CSR ``(S*A, S)``.
+
+    Cached while ``P`` is the same object with the same read-only arrays: pass the model's own ``mdp.P``
+    (a validated :class:`mdptheory.FiniteMDP` freezes a dense ``P``; Garnet freezes its CSR arrays) so
+    that such a model pays the extra pass over ``P`` once, not once per planner call. (``mdp.P_flat`` of a
+    dense model is a fresh view at every access, so it is computed, not cached.)
+    """
+    hit = _STATS_CACHE.get(id(P))
+    if hit is not None and hit[0]() is P and _frozen_arrays(P) == hit[1]:
+        return hit[2]
+    if sp.issparse(P):
+        indptr = np.asarray(P.indptr)
         counts = np.diff(indptr)
         n = int(counts.max(initial=0))
-        data = np.asarray(P_flat.data, dtype=np.float64)
+        data = np.asarray(P.data, dtype=np.float64)
         sums = np.add.reduceat(data, indptr[:-1]) if data.size else np.zeros(len(counts))
         sums = np.where(counts > 0, sums, 0.0)  # reduceat returns data[i] for empty rows
     else:
-        P2 = np.asarray(P_flat, dtype=np.float64)
+        P2 = np.asarray(P, dtype=np.float64)
+        P2 = P2.reshape(-1, P2.shape[-1])
         n = int(np.count_nonzero(P2, axis=1).max(initial=0)) if P2.size else 0
         sums = P2.sum(axis=1)
     g = gamma_n(max(n, 1))
     rho_hi = float(sums.max()) * (1.0 + g) * (1.0 + 2 * U) if sums.size else 1.0
     rho_lo = max(float(sums.min()) * (1.0 - g) * (1.0 - 2 * U), 0.0) if sums.size else 1.0
     out = RowStats(terms=max(n, 1), rho_lo=rho_lo, rho_hi=rho_hi)
-    if _frozen(P_flat):
+    arrays = _frozen_arrays(P)
+    if arrays is not None:
         try:
-            _STATS_CACHE[P_flat] = out
-        except TypeError:
-            pass
+            key = id(P)
+            ref = weakref.ref(P, lambda _, key=key: _STATS_CACHE.pop(key, None))
+        except TypeError:  # not weak-referenceable: no cache
+            return out
+        _STATS_CACHE[key] = (ref, arrays, out)
     return out
 
 
@@ -239,18 +253,17 @@ def worst_case_rounding(S: int, gamma: float) -> SweepRounding:
     return SweepRounding.bellman(RowStats(S, 1.0, 1.0), gamma)
 
 
-def macqueen(V: np.ndarray, TV: np.ndarray, gamma: float, rounding: SweepRounding | None = None) -> Bracket:
+def macqueen(V: np.ndarray, TV: np.ndarray, gamma: float, rounding: SweepRounding | None = None,
+             backend: str = "numba") -> Bracket:
     """MacQueen bracket from one computed application ``TV`` of a ``gamma``-discounted monotone operator
     to ``V``, widened by the floating-point bound of ``rounding`` (see the module docstring).
 
     ``rounding=None`` assumes the worst case of a dense row of ``len(V)`` terms and unit row sums.
+    ``backend`` runs the one-pass statistics (:func:`solvers._kernels.bracket_stats`).
     """
     if rounding is None:
         rounding = worst_case_rounding(len(V), gamma)
-    d = TV - V
-    m, M = float(d.min()), float(d.max())
-    V_abs = float(np.abs(V).max(initial=0.0))
-    TV_abs = float(np.abs(TV).max(initial=0.0))
+    m, M, V_abs, TV_abs = K.bracket_stats(V, TV, backend)
     e = rounding.error(V_abs, TV_abs)
     u1 = U / (1.0 - U)
     d_err = e + u1 * max(abs(m), abs(M))          # exact min/max of TV - V lie within this of m, M
@@ -278,18 +291,20 @@ class MacQueen:
 
     gamma: float
     rounding: SweepRounding | None = None
+    backend: str = "numba"
     name = "macqueen-bracket-midpoint"
     #: the loop moves the next iterate to the bracket midpoint (keeps it at the scale of V*, where the
     #: rounding bound is smallest; the span of T V - V is unchanged by constant shifts)
     recentre = True
 
     @classmethod
-    def of_bellman(cls, P_flat: Any, gamma: float) -> "MacQueen":
-        """The bracket of the nominal optimality operator on ``P_flat`` (rounding from :func:`row_stats`)."""
-        return cls(gamma, SweepRounding.bellman(row_stats(P_flat), gamma))
+    def of_bellman(cls, P: Any, gamma: float, backend: str = "numba") -> "MacQueen":
+        """The bracket of the nominal optimality operator on ``P`` (a model's ``mdp.P``, dense or CSR; the
+        rounding model from :func:`row_stats`)."""
+        return cls(gamma, SweepRounding.bellman(row_stats(P), gamma), backend)
 
     def __call__(self, V: np.ndarray, TV: np.ndarray) -> Bracket:
-        return macqueen(V, TV, self.gamma, self.rounding)
+        return macqueen(V, TV, self.gamma, self.rounding, self.backend)
 
 
 @dataclass(frozen=True)
@@ -326,9 +341,9 @@ def a_posteriori(V: np.ndarray, TV: np.ndarray, gamma: float, rounding: SweepRou
     the computed ``T~V``: the residual is widened by the sweep's rounding bound and the subtraction's."""
     if rounding is None:
         rounding = worst_case_rounding(len(V), gamma)
-    res = float(np.max(np.abs(TV - V), initial=0.0))
-    V_abs = float(np.abs(V).max(initial=0.0))
-    e = rounding.error(V_abs, float(np.abs(TV).max(initial=0.0)))
+    m, M, V_abs, TV_abs = K.bracket_stats(V, TV, "numpy")
+    res = max(abs(m), abs(M))
+    e = rounding.error(V_abs, TV_abs)
     g = gamma * rounding.rho_hi
     inv = 1.0 / (1.0 - g) if g < 1.0 else math.inf
     exact = res * inv

@@ -94,11 +94,11 @@ def linear_programming(
         raise RuntimeError(f"HiGHS failed on the MDP linear program: {res.message}")
     V = np.asarray(res.x, dtype=np.float64) if res.x is not None else np.zeros(S)
     Q, TV, greedy = K.bellman_q(mdp.P_flat, mdp.R, V, gamma, backend)
-    stats = row_stats(mdp.P_flat)
+    stats = row_stats(mdp.P)
     rounding = SweepRounding.bellman(stats, gamma)
     cert = a_posteriori(V, TV, gamma, rounding)
     bound = cert.bound
-    br = macqueen(V, TV, gamma, rounding)  # the greedy policy's certificate (see solvers.brackets.greedy_gap)
+    br = macqueen(V, TV, gamma, rounding, backend)  # the greedy policy's certificate (see solvers.brackets.greedy_gap)
     gap = greedy_gap(Q, TV, greedy, br.half_width, br.sweep_error, gamma, stats.rho_hi)
     marginals = getattr(getattr(res, "ineqlin", None), "marginals", None)
     lam = (np.clip(-np.asarray(marginals), 0.0, None).reshape(S, A) if marginals is not None

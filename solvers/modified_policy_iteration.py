@@ -79,7 +79,8 @@ def modified_policy_iteration(
             K.chain_sweeps(K.policy_chain(P, R, greedy, backend), V_next, gamma, m - 1, backend)
         return m - 1
 
-    out = certified_iteration(BellmanSweep(P, R, gamma, backend), V, MacQueen.of_bellman(P, gamma), opts, advance=evaluate,
+    bracket = MacQueen.of_bellman(mdp.P, gamma, backend)
+    out = certified_iteration(BellmanSweep(P, R, gamma, backend), V, bracket, opts, advance=evaluate,
                               name="modified_policy_iteration", t_start=t0)
     return midpoint_result(out, method="modified_policy_iteration", backend=backend, extra={"m": int(m)},
                            params=dict(tol=opts.tol, max_iter=opts.max_iter, m=int(m)))

@@ -168,7 +168,7 @@ def policy_evaluation(
     if method == "direct":
         V = solve_policy_value(P, R, pol, gamma)
         TV = K.policy_sweep(P, R, pol, V, gamma, backend)
-        stats = row_stats(P)
+        stats = row_stats(mdp.P)
         cert = a_posteriori(V, TV, gamma, SweepRounding.policy(stats, gamma, R, pol))
         Q = R + gamma * np.asarray(P @ V).reshape(mdp.S, mdp.A)
         converged = tol is None or cert.bound <= tol
@@ -197,10 +197,10 @@ def _q_bound(v_bound: float, Q: np.ndarray, R: np.ndarray, V: np.ndarray, gamma:
 def _iterative(mdp, pol, gamma, tol, max_iter, backend, strict, t0) -> PlanningResult:
     """Iterate ``T^pi`` from 0 with the MacQueen bracket (valid for ``T^pi`` too)."""
     P, R = mdp.P_flat, mdp.R
-    stats = row_stats(P)
+    stats = row_stats(mdp.P)
     opts = IterationOptions.discounted(gamma, iteration_scale(R, np.zeros(1), gamma), tol, max_iter, strict=strict)
     out = certified_iteration(lambda V: Sweep(K.policy_sweep(P, R, pol, V, gamma, backend)), np.zeros(mdp.S),
-                              MacQueen(gamma, SweepRounding.policy(stats, gamma, R, pol)), opts,
+                              MacQueen(gamma, SweepRounding.policy(stats, gamma, R, pol), backend), opts,
                               name="policy_evaluation", t_start=t0)
     # Q^pi - Q(V_k) = gamma P (V^pi - V_k) lies in [lo, hi] like V^pi - T^pi V_k: Q(V_k) + shift bounds Q^pi
     Q = R + gamma * np.asarray(P @ out.V).reshape(mdp.S, mdp.A) + out.bracket.shift

@@ -106,7 +106,7 @@ def policy_iteration(
     if tr is not None:
         tr.pop("supnorm_bound", None)
     status, it, changed = "max_iter", 0, []
-    stats = row_stats(P)
+    stats = row_stats(mdp.P)
     rounding = SweepRounding.bellman(stats, gamma)
     deadline = None if timeout is None else t0 + timeout
     V = None

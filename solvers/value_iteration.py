@@ -101,6 +101,7 @@ def value_iteration(
             return jacobi(V_)._replace(sweeps=2)
 
     name = f"value_iteration[{method}]"
-    out = certified_iteration(sweep, V, MacQueen.of_bellman(mdp.P_flat, gamma), opts, name=name, t_start=t0)
+    out = certified_iteration(sweep, V, MacQueen.of_bellman(mdp.P, gamma, backend), opts, name=name,
+                              t_start=t0)
     return midpoint_result(out, method=name, backend=backend,
                            params=dict(tol=opts.tol, max_iter=opts.max_iter, method=method))

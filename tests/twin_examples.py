@@ -68,6 +68,18 @@ def planning_chain_sweeps(rng):
     return out
 
 
+def planning_bracket_stats(rng):
+    """Values on three scales, ties between entries, a constant difference, a single state, a zero V."""
+    out = []
+    for S in (1, 7, 200):
+        for scale in (1e-3, 1.0, 1e12):
+            V = rng.normal(size=S) * scale
+            out.append((V, V + rng.normal(size=S) * scale * 1e-3))
+            out.append((V, V + 0.25))
+    out.append((np.zeros(5), np.array([1.0, -1.0, 1.0, 0.0, -1.0])))
+    return out
+
+
 def planning_gauss_seidel(rng):
     return [(P, R, V.copy(), g) for S, A, P, R, V, g in _discounted(rng)]
 
@@ -209,6 +221,7 @@ EXAMPLES: dict[str, Callable] = {
     "planning.gauss_seidel": planning_gauss_seidel,
     "planning.policy_chain": planning_policy_chain,
     "planning.chain_sweeps": planning_chain_sweeps,
+    "planning.bracket_stats": planning_bracket_stats,
     "planning.backward_induction": planning_backward_induction,
     "planning.policy_evaluation": planning_policy_evaluation,
     **{f"robust.{d}_{form}": _robust(form == "reg") for d in ("tv", "kl", "chi2") for form in ("reg", "cons")},

@@ -50,6 +50,8 @@ def garnet(
         index_dtype = np.int32 if S <= np.iinfo(np.int32).max and n_rows * B <= np.iinfo(np.int32).max else np.int64
         indptr = np.arange(0, n_rows * B + 1, B, dtype=index_dtype)
         P = sp.csr_array((probs.ravel(), cols.astype(index_dtype, copy=False).ravel(), indptr), shape=(n_rows, S))
+        for arr in (P.data, P.indices, P.indptr):  # frozen like a dense model's P (planners cache row statistics)
+            arr.flags.writeable = False
     else:
         P = np.zeros((n_rows, S))
         np.put_along_axis(P, cols, probs, axis=1)

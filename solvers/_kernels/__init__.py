@@ -39,7 +39,7 @@ from .episodic import backward_induction_arrays, policy_evaluation_arrays, stoch
 
 __all__ = [
     "bellman_q", "policy_sweep", "gauss_seidel_sweep", "policy_model", "csr_parts", "PolicyChain", "policy_chain",
-    "chain_sweeps", "set_parallel",
+    "chain_sweeps", "set_parallel", "bracket_stats",
     "backward_induction_arrays", "policy_evaluation_arrays", "stochastic_policy_arrays",
 ]
 
@@ -50,6 +50,12 @@ def csr_parts(P_flat):
         P_flat = sp.csr_array(P_flat)
     return (np.ascontiguousarray(P_flat.indptr), np.ascontiguousarray(P_flat.indices),
             np.ascontiguousarray(P_flat.data, dtype=np.float64))
+
+
+def _kernel_csr(P_flat):
+    """CSR parts for the planning kernels: the column indices as an unsigned view (see :mod:`.csr`)."""
+    indptr, indices, data = csr_parts(P_flat)
+    return indptr, csr.unsigned_indices(indices), data
 
 
 def _pick(module, name, work):
@@ -77,7 +83,7 @@ def _bellman_numba(P_flat, R, V, gamma, out=None):
     S, A = R.shape
     Q, V_new, greedy = out if out is not None else (np.empty((S, A)), np.empty(S), np.empty(S, np.int64))
     if sp.issparse(P_flat):
-        _pick(csr, "bellman", P_flat.nnz)(*csr_parts(P_flat), R, V, float(gamma), Q, V_new, greedy)
+        _pick(csr, "bellman", P_flat.nnz)(*_kernel_csr(P_flat), R, V, float(gamma), Q, V_new, greedy)
     else:
         _pick(dense, "bellman", P_flat.size)(P_flat, R, V, float(gamma), Q, V_new, greedy)
     return Q, V_new, greedy
@@ -89,7 +95,7 @@ def _policy_sweep_numba(P_flat, R, policy, V, gamma, out=None):
     A = R.shape[1]
     if sp.issparse(P_flat):
         work = P_flat.nnz // A if policy.ndim == 1 else P_flat.nnz
-        _pick(csr, name, work)(*csr_parts(P_flat), R, policy, V, float(gamma), V_new)
+        _pick(csr, name, work)(*_kernel_csr(P_flat), R, policy, V, float(gamma), V_new)
     else:
         work = P_flat.size // A if policy.ndim == 1 else P_flat.size
         _pick(dense, name, work)(P_flat, R, policy, V, float(gamma), V_new)
@@ -98,7 +104,7 @@ def _policy_sweep_numba(P_flat, R, policy, V, gamma, out=None):
 
 def _gauss_seidel_numba(P_flat, R, V, gamma):
     if sp.issparse(P_flat):
-        return float(csr.gauss_seidel(*csr_parts(P_flat), R, V, float(gamma)))
+        return float(csr.gauss_seidel(*_kernel_csr(P_flat), R, V, float(gamma)))
     return float(dense.gauss_seidel(P_flat, R, V, float(gamma)))
 
 
@@ -113,7 +119,8 @@ def _policy_chain_numba(P_flat, R, pi):
 def _chain_sweeps_numba(chain, V, gamma, k):
     if chain.rows is None:
         indptr, indices, data = chain.P
-        _pick(csr, "chain_sweeps", len(data))(indptr, indices, data, chain.r, V, float(gamma), int(k))
+        _pick(csr, "chain_sweeps", len(data))(indptr, csr.unsigned_indices(indices), data, chain.r, V,
+                                              float(gamma), int(k))
     else:
         _pick(dense, "chain_sweeps", chain.r.shape[0] * chain.P.shape[1])(
             chain.P, chain.rows, chain.r, V, float(gamma), int(k))
@@ -121,6 +128,7 @@ def _chain_sweeps_numba(chain, V, gamma, k):
 
 backends.register("planning.bellman", numba=_bellman_numba, numpy=reference.bellman)
 backends.register("planning.policy_chain", numba=_policy_chain_numba, numpy=reference.policy_chain)
+backends.register("planning.bracket_stats", numba=dense.bracket_stats, numpy=reference.bracket_stats)
 backends.register("planning.chain_sweeps", numba=_chain_sweeps_numba, numpy=reference.chain_sweeps)
 backends.register("planning.policy_sweep", numba=_policy_sweep_numba, numpy=reference.policy_sweep)
 backends.register("planning.gauss_seidel", numba=_gauss_seidel_numba, numpy=reference.gauss_seidel)
@@ -181,6 +189,11 @@ def chain_sweeps(chain, V, gamma, k, backend="numba"):
     if k > 0:
         backends.pick("planning.chain_sweeps", backend)(chain, V, gamma, k)
     return V
+
+
+def bracket_stats(V, TV, backend="numba"):
+    """``(min(TV - V), max(TV - V), ||V||_inf, ||TV||_inf)`` in one pass: what a bracket check reads."""
+    return backends.pick("planning.bracket_stats", backend)(V, TV)
 
 
 def policy_model(P_flat, R, policy):

@@ -74,6 +74,24 @@ def _chain_sweeps(P2, rows, r, V, gamma, k):
         V[:] = src
 
 
+@njit(cache=True, nogil=True)
+def bracket_stats(V, TV):
+    """One pass: ``(min(TV - V), max(TV - V), max|V|, max|TV|)`` (the differences rounded as NumPy does)."""
+    m = np.inf
+    M = -np.inf
+    va = 0.0
+    ta = 0.0
+    for s in range(V.shape[0]):
+        d = TV[s] - V[s]
+        if d < m:
+            m = d
+        if d > M:
+            M = d
+        va = max(va, abs(V[s]))
+        ta = max(ta, abs(TV[s]))
+    return m, M, va, ta
+
+
 @njit(fastmath=FASTMATH, cache=True, nogil=True)
 def gauss_seidel(P2, R, V, gamma):
     """One in-place Gauss-Seidel sweep in state order; returns ``max_s |V_new[s] - V_old[s]|``.

@@ -80,3 +80,9 @@ def chain_sweeps(chain, V, gamma, k):
     for _ in range(k):
         W = chain.r + gamma * np.asarray(P_pi @ W)
     V[:] = W
+
+
+def bracket_stats(V, TV):
+    """``(min(TV - V), max(TV - V), max|V|, max|TV|)`` as floats (the inputs of a bracket check)."""
+    d = TV - V
+    return (float(d.min()), float(d.max()), float(np.abs(V).max(initial=0.0)), float(np.abs(TV).max(initial=0.0)))

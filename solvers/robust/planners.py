@@ -266,7 +266,7 @@ def robust_value_iteration(mdp: FiniteMDP, uncertainty: UncertaintySet, *, rect:
         return Sweep(Q.max(axis=1) if pol is None else (pol * Q).sum(axis=1), Q)  # greedy: once, at the end
 
     name = "robust_value_iteration" if policy is None else "robust_policy_evaluation"
-    bracket = MacQueen(gamma, SweepRounding.robust(S, gamma, R, pol))
+    bracket = MacQueen(gamma, SweepRounding.robust(S, gamma, R, pol), backend)
     out = certified_iteration(sweep, V, bracket, opts, name=name, t_start=t0)
     # nature's response at the returned V (its values shift with V: nature's value of V + c is its value plus c)
     _, Pw = solve(rows, out.sweep.TV + out.bracket.shift, param, True)
@@ -297,7 +297,7 @@ def _s_rect_policy_evaluation(model, policy, uncertainty, backend, tol, max_iter
             vals, _, _ = s_rectangular_rows(P0, pol, V, uncertainty, backend=backend)
             return Sweep(r_pi + gamma * vals)
 
-        bracket = MacQueen(gamma, SweepRounding.robust(S, gamma, R, pol))
+        bracket = MacQueen(gamma, SweepRounding.robust(S, gamma, R, pol), backend)
         out = certified_iteration(sweep, np.zeros(S), bracket, opts, name="robust_policy_evaluation",
                                   t_start=t0)
         V_out = out.sweep.TV + out.bracket.shift
