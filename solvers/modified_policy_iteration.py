@@ -9,6 +9,7 @@ import numpy as np
 from . import _kernels as K
 from .brackets import MacQueen
 from .iteration import BellmanSweep, IterationOptions, certified_iteration, initial_V, iteration_scale, midpoint_result
+from .reorder import with_reordering
 from .result import PlanningResult, check_backend, discount_of
 
 
@@ -23,6 +24,7 @@ def modified_policy_iteration(
     callback: Callable[[int, float, float], Any] | None = None,
     timeout: float | None = None,
     strict: bool = False,
+    reorder: str | None = None,
 ) -> PlanningResult:
     r"""Modified policy iteration: ``V_{k+1} = (T^{pi_k})^m V_k`` with ``pi_k`` greedy for ``V_k``.
 
@@ -50,7 +52,7 @@ def modified_policy_iteration(
         ``V*`` when an infeasible action is written as a penalty reward such as -1e12: the first sweeps
         then run at a scale where ``T V - V`` loses every digit of ``R``). After each check the iterate
         is moved to the bracket midpoint (:mod:`solvers.iteration`), which keeps it at the scale of ``V*``.
-    backend, trace, callback, timeout, strict
+    backend, trace, callback, timeout, strict, reorder
         As in :func:`solvers.value_iteration`.
 
     Returns
@@ -59,6 +61,9 @@ def modified_policy_iteration(
         Same fields and ``extra`` as :func:`solvers.value_iteration`; ``iterations`` counts improvement
         steps, ``extra["sweeps"]`` counts optimality + evaluation sweeps.
     """
+    if reorder is not None:  # relabel the states once, plan, relabel back (solvers.reorder)
+        return with_reordering(modified_policy_iteration, mdp, reorder, tol=tol, max_iter=max_iter, m=m,
+                               backend=backend, V0=V0, trace=trace, callback=callback, timeout=timeout, strict=strict)
     t0 = time.perf_counter()
     gamma = discount_of(mdp, "modified_policy_iteration")
     backend = check_backend(backend)

@@ -159,3 +159,57 @@ def test_auto_mode_follows_the_load(monkeypatch):
     monkeypatch.setattr(NC, "_LOAD_CHECK", {"t": -1.0, "idle": True})
     monkeypatch.setattr(NC.os, "getloadavg", lambda: (3.5, 3.0, 2.0))   # another process on each core
     assert not NC.use_parallel(NC.PARALLEL_MIN_WORK)
+
+
+# ------------------------------------------------------------------------------------- reordering
+def _shuffled_grid(n, gamma, rng):
+    """A sparse n x n grid (4 moves, 0.8 intended / 0.2 stay) with states numbered at random."""
+    S, A = n * n, 4
+    r, c = np.divmod(np.arange(S), n)
+    rows, cols, vals = [], [], []
+    for a, (dr, dc) in enumerate([(0, 1), (1, 0), (0, -1), (-1, 0)]):
+        nxt = np.clip(r + dr, 0, n - 1) * n + np.clip(c + dc, 0, n - 1)
+        rows += [np.arange(S) * A + a] * 2
+        cols += [nxt, np.arange(S)]
+        vals += [np.full(S, 0.8), np.full(S, 0.2)]
+    P = sp.csr_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(S * A, S))
+    R = np.zeros((S, A))
+    R[S - 1] = 1.0
+    from mdptheory import FiniteMDP
+    from solvers.reorder import permute
+
+    return permute(FiniteMDP(P, R, gamma), rng.permutation(S))
+
+
+def _bandwidth(mdp):
+    P = mdp.P_flat.tocoo()
+    return int(np.max(np.abs(P.row // mdp.A - P.col)))
+
+
+def test_rcm_restores_locality_and_results_come_back_in_the_original_labels():
+    from solvers.reorder import permute, rcm_permutation
+
+    rng = np.random.default_rng(0)
+    mdp = _shuffled_grid(30, 0.99, rng)
+    perm = rcm_permutation(mdp.P_flat, mdp.S, mdp.A)
+    assert np.array_equal(np.sort(perm), np.arange(mdp.S))
+    assert _bandwidth(permute(mdp, perm)) <= 2 * 30 + 2 < _bandwidth(mdp)
+    # negative control: a random relabelling does not
+    assert _bandwidth(permute(mdp, rng.permutation(mdp.S))) > 10 * 30
+    for planner in (solvers.value_iteration, solvers.modified_policy_iteration, solvers.solve):
+        plain = planner(mdp, tol=1e-8)
+        re = planner(mdp, tol=1e-8, reorder="rcm")
+        assert re.converged and re.extra["reorder"] == "rcm"
+        assert np.max(np.abs(re.V - plain.V)) <= re.error_bound + plain.error_bound
+        assert np.max(np.abs(re.Q - plain.Q)) <= re.extra["Q_error_bound"] + plain.extra["Q_error_bound"]
+        assert np.array_equal(re.policy, plain.policy)
+        assert np.all(re.extra["V_lower"] <= plain.V + plain.error_bound)
+        assert np.all(plain.V - plain.error_bound <= re.extra["V_upper"])
+    V0 = np.linspace(0, 50, mdp.S)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", solvers.ConvergenceWarning)
+        a = solvers.value_iteration(mdp, tol=1e-8, V0=V0, max_iter=1)
+        b = solvers.value_iteration(mdp, tol=1e-8, V0=V0, max_iter=1, reorder="rcm")
+    assert np.allclose(a.V, b.V, rtol=0, atol=1e-10)                   # V0 relabelled with the states
+    with pytest.raises(ValueError, match="reorder"):
+        solvers.solve(mdp, reorder="metis")
