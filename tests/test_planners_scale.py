@@ -16,6 +16,7 @@ from scipy.stats import chisquare
 
 import solvers
 from mdptheory.envs.garnet import _distinct_columns, garnet
+from mdptheory.envs.sparse_grid import sparse_grid
 from solvers import _kernels as K
 from solvers._kernels import _numba_common as NC
 from solvers.policy_evaluation import SPARSE_DIRECT_MAX_S, EvaluationTimeout, solve_policy_value
@@ -162,25 +163,6 @@ def test_auto_mode_follows_the_load(monkeypatch):
 
 
 # ------------------------------------------------------------------------------------- reordering
-def _shuffled_grid(n, gamma, rng):
-    """A sparse n x n grid (4 moves, 0.8 intended / 0.2 stay) with states numbered at random."""
-    S, A = n * n, 4
-    r, c = np.divmod(np.arange(S), n)
-    rows, cols, vals = [], [], []
-    for a, (dr, dc) in enumerate([(0, 1), (1, 0), (0, -1), (-1, 0)]):
-        nxt = np.clip(r + dr, 0, n - 1) * n + np.clip(c + dc, 0, n - 1)
-        rows += [np.arange(S) * A + a] * 2
-        cols += [nxt, np.arange(S)]
-        vals += [np.full(S, 0.8), np.full(S, 0.2)]
-    P = sp.csr_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(S * A, S))
-    R = np.zeros((S, A))
-    R[S - 1] = 1.0
-    from mdptheory import FiniteMDP
-    from solvers.reorder import permute
-
-    return permute(FiniteMDP(P, R, gamma), rng.permutation(S))
-
-
 def _bandwidth(mdp):
     P = mdp.P_flat.tocoo()
     return int(np.max(np.abs(P.row // mdp.A - P.col)))
@@ -190,7 +172,7 @@ def test_rcm_restores_locality_and_results_come_back_in_the_original_labels():
     from solvers.reorder import permute, rcm_permutation
 
     rng = np.random.default_rng(0)
-    mdp = _shuffled_grid(30, 0.99, rng)
+    mdp = sparse_grid(30, 0.99, shuffle=rng)
     perm = rcm_permutation(mdp.P_flat, mdp.S, mdp.A)
     assert np.array_equal(np.sort(perm), np.arange(mdp.S))
     assert _bandwidth(permute(mdp, perm)) <= 2 * 30 + 2 < _bandwidth(mdp)
