@@ -5,6 +5,7 @@ Guides: ``docs/planners.md`` (exact), ``docs/robust.md`` (robust), ``docs/learne
 UCBVI), ``docs/offline.md`` (R2PVI and its baselines), ``docs/average_reward.md`` (average reward,
 shortest paths, the diameter).
 """
+from ._kernels import set_parallel
 from .average_reward import (average_reward_evaluation, average_reward_linear_programming,
                              average_reward_policy_iteration, relative_value_iteration)
 from .backward_induction import backward_induction
@@ -25,7 +26,7 @@ __all__ = [
     "modified_policy_iteration", "linear_programming", "backward_induction", "policy_evaluation", "solve",
     "worst_case", "robust_value_iteration", "robust_backward_induction", "robust_policy_evaluation",
     "OPSRL", "PSRL", "UCBVI", "GreedyPosteriorMean", "Trace", "run_learner", "check_learner",
-    "r2pvi", "pevi", "drpvi", "drvi_l", "pessimistic_lsvi",
+    "r2pvi", "pevi", "drpvi", "drvi_l", "pessimistic_lsvi", "set_parallel",
     "relative_value_iteration", "average_reward_policy_iteration", "average_reward_linear_programming",
     "average_reward_evaluation", "ssp_value_iteration", "ssp_policy_iteration", "ssp_linear_programming",
     "min_hitting_times", "diameter",

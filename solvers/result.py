@@ -45,14 +45,18 @@ class PlanningResult:
         was computed from (``T`` = optimality operator, or ``T^pi`` for policy evaluation). ``0.0`` for
         the episodic recursions, which are exact by construction.
     error_bound : float
-        Certified bound on ``||V - V*||_inf`` (or ``||V - V^pi||_inf``) for the returned ``V`` and on
-        ``||Q - Q*||_inf`` for the returned ``Q``, in exact arithmetic. ``converged`` means
-        ``error_bound <= tol``.
+        Certified bound on ``||V - V*||_inf`` (or ``||V - V^pi||_inf``) for the returned ``V``, valid in
+        floating point: it includes a bound on the rounding of the sweep or evaluation it was computed
+        from (``extra["rounding_bound"]``, about ``(n + 2) eps ||V|| / (1 - gamma)`` for rows of ``n``
+        entries; see :mod:`solvers.brackets`). ``extra["Q_error_bound"]`` bounds ``||Q - Q*||_max``
+        (larger only when ``Q`` has entries much larger in magnitude than ``V``, e.g. a penalty reward
+        for an infeasible action). ``converged`` means ``error_bound <= tol``.
     converged : bool
     status : str
         One of ``"converged"``, ``"max_iter"``, ``"timeout"``, ``"callback"`` (the callback asked to
-        stop), ``"inaccurate"`` (LP finished but its a-posteriori bound exceeds ``tol``), ``"exact"``
-        (episodic recursions).
+        stop), ``"inaccurate"`` (the planner finished but its certificate exceeds ``tol``: ``tol`` is below
+        what float64 can certify at the scale of ``V``, or PI/LP's a-posteriori bound exceeds it; the
+        :attr:`message` states the attainable bound), ``"exact"`` (episodic recursions).
     wall_time : float
         Seconds spent in the planner (``time.perf_counter``), including Numba dispatch, not compilation
         caches loaded at import.
@@ -100,6 +104,12 @@ class PlanningResult:
         what = {"converged": "converged", "exact": "exact recursion", "max_iter": "stopped at max_iter",
                 "timeout": "stopped at the timeout", "callback": "stopped by the callback",
                 "inaccurate": "finished, but the certificate exceeds tol"}.get(self.status, self.status)
+        tol, rnd = self.params.get("tol"), self.extra.get("rounding_bound")
+        if self.status == "inaccurate" and tol is not None and rnd is not None and (
+                rnd > tol or self.extra.get("certificate") == "macqueen-bracket-midpoint"):
+            # iterative planners stop "inaccurate" only at the rounding floor (solvers.iteration)
+            what = (f"tol {tol:.3g} is below what float64 can certify here (attainable bound "
+                    f"{self.error_bound:.3g}, of which rounding {rnd:.3g}); stopped")
         return (f"{self.method}: {what} after {self.iterations} iterations; ||V - V*||_inf <= "
                 f"{self.error_bound:.3g} (residual {self.residual:.3g}) in {self.wall_time:.3g} s")
 

@@ -25,7 +25,7 @@ from mdptheory import backends, mutants
 
 from mdptheory.policies import greedy
 
-from ._numba_common import FASTMATH, PARALLEL_MIN_WORK, greedy_row, jit_pair
+from ._numba_common import FASTMATH, greedy_row, jit_pair, use_parallel
 
 
 def _as_stages(P, R, H):
@@ -98,12 +98,12 @@ _pe_serial, _pe_parallel = jit_pair(_pe_body)
 
 def _bi_numba(P, R, V, Q, pi):
     S, A = R.shape[1], R.shape[2]
-    (_bi_parallel if S * A * S >= PARALLEL_MIN_WORK else _bi_serial)(P, R, V, Q, pi)
+    (_bi_parallel if use_parallel(S * A * S) else _bi_serial)(P, R, V, Q, pi)
 
 
 def _pe_numba(P, R, pol, V, Q):
     S, A = R.shape[1], R.shape[2]
-    (_pe_parallel if S * A * S >= PARALLEL_MIN_WORK else _pe_serial)(P, R, pol, V, Q)
+    (_pe_parallel if use_parallel(S * A * S) else _pe_serial)(P, R, pol, V, Q)
 
 
 def _bi_numpy(P, R, V, Q, pi):
