@@ -30,14 +30,16 @@ from dataclasses import dataclass
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 
 from mdptheory import mutants
 from mdptheory.policies import greedy as greedy_actions
+from mdptheory.validation import as_float_array
 
 from . import _kernels as K
 from .brackets import U, Bracket, SweepRounding, greedy_gap, worst_case_rounding
-from .result import (PlanningResult, check_max_iter, check_tol, default_max_iter, finish, freeze_trace,
-                     make_trace)
+from .result import (PlanningResult, check_max_iter, check_seconds, check_tol, default_max_iter, finish,
+                     freeze_trace, make_trace)
 
 __all__ = ["IterationOptions", "Sweep", "Iterate", "certified_iteration", "midpoint_result", "BellmanSweep",
            "initial_V", "iteration_scale"]
@@ -84,6 +86,8 @@ class IterationOptions:
         max_iter = check_max_iter(max_iter)
         if max_iter is None:
             max_iter = default_max_iter(gamma, tol, scale)
+        if "timeout" in kw:
+            kw["timeout"] = check_seconds(kw["timeout"])
         return cls(tol=tol, max_iter=max_iter, **kw)
 
 
@@ -282,11 +286,13 @@ def initial_V(V0: Any, S: int) -> np.ndarray:
     """``V0`` as a finite float64 ``(S,)`` array (zeros when ``None``), with a clear error otherwise."""
     if V0 is None:
         return np.zeros(S)
-    V = np.asarray(V0, dtype=np.float64)
+    if sp.issparse(V0):
+        raise TypeError(f"V0 must be a dense array of shape (S,) = ({S},), got a scipy.sparse matrix; pass V0.toarray().ravel()")
+    if np.ndim(V0) != 1:
+        raise ValueError(f"V0 must be a 1-D array of shape (S,) = ({S},), got {np.ndim(V0)} dimensions")
+    V = as_float_array(V0, "V0")   # strings, complex numbers and NaN are errors naming V0, never cast silently
     if V.shape != (S,):
         raise ValueError(f"V0 must have shape (S,) = ({S},), got {V.shape}")
-    if not np.all(np.isfinite(V)):
-        raise ValueError(f"V0 has a non-finite entry at index {int(np.argmin(np.isfinite(V)))}")
     return V
 
 

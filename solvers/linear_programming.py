@@ -12,7 +12,7 @@ from . import _kernels as K
 from .brackets import U, SweepRounding, a_posteriori, greedy_gap, macqueen, row_stats
 from .iteration import a_posteriori_detail
 from .policy_evaluation import solve_policy_value
-from .result import PlanningResult, check_backend, check_tol, discount_of, finish
+from .result import PlanningResult, check_backend, check_seconds, check_tol, discount_of, finish
 
 
 def linear_programming(
@@ -87,6 +87,7 @@ def linear_programming(
     t0 = time.perf_counter()
     gamma = discount_of(mdp, "linear_programming")
     tol = check_tol(tol)
+    timeout = check_seconds(timeout)
     backend = check_backend(backend)
     S, A = mdp.S, mdp.A
     if weights is None:

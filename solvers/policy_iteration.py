@@ -14,7 +14,8 @@ from . import _kernels as K
 from .brackets import U, SweepRounding, a_posteriori, row_stats
 from .iteration import a_posteriori_detail
 from .policy_evaluation import EvaluationTimeout, solve_policy_value
-from .result import PlanningResult, check_backend, check_max_iter, check_tol, discount_of, finish, freeze_trace, make_trace
+from .result import (PlanningResult, check_backend, check_max_iter, check_nonnegative, check_seconds, check_tol,
+                     discount_of, finish, freeze_trace, make_trace)
 
 
 def default_pi_max_iter(S: int, A: int, gamma: float) -> int:
@@ -90,6 +91,8 @@ def policy_iteration(
     tol = check_tol(tol)
     backend = check_backend(backend)
     max_iter = check_max_iter(max_iter)
+    timeout = check_seconds(timeout)
+    tie_tol = check_nonnegative(tie_tol, "tie_tol")
     P, R = mdp.P_flat, mdp.R
     S, A = R.shape
     if max_iter is None:

@@ -139,6 +139,30 @@ def check_tol(tol: float) -> float:
     return tol
 
 
+def check_seconds(value: Any, name: str = "timeout") -> float | None:
+    """``None`` or a number of seconds ``> 0`` (``inf`` allowed), with an error naming ``name`` otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number of seconds or None, got {value!r}")
+    value = float(value)
+    if not value > 0:  # also NaN
+        raise ValueError(f"{name} must be a number of seconds > 0 (or None for no limit), got {value}")
+    return value
+
+
+def check_nonnegative(value: Any, name: str) -> float | None:
+    """``None`` or a finite number ``>= 0``, with an error naming ``name`` otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number or None, got {value!r}")
+    value = float(value)
+    if not (value >= 0 and math.isfinite(value)):
+        raise ValueError(f"{name} must be a finite number >= 0 (or None for the default), got {value}")
+    return value
+
+
 def check_max_iter(max_iter: Any, name: str = "max_iter") -> int | None:
     if max_iter is None:
         return None
