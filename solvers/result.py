@@ -140,14 +140,15 @@ def check_tol(tol: float) -> float:
 
 
 def check_seconds(value: Any, name: str = "timeout") -> float | None:
-    """``None`` or a number of seconds ``> 0`` (``inf`` allowed), with an error naming ``name`` otherwise."""
+    """``None`` or a number of seconds ``>= 0`` (``inf`` allowed; 0 stops after the first check), with an error
+    naming ``name`` otherwise."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a number of seconds or None, got {value!r}")
     value = float(value)
-    if not value > 0:  # also NaN
-        raise ValueError(f"{name} must be a number of seconds > 0 (or None for no limit), got {value}")
+    if not value >= 0:  # also NaN
+        raise ValueError(f"{name} must be a number of seconds >= 0 (or None for no limit), got {value}")
     return value
 
 
