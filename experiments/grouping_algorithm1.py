@@ -115,5 +115,5 @@ CLAIMS = [
           description="Algorithm 1 draws exactly N samples per (state, group), uniformly within the group, runs K "
                       "value-iteration sweeps (the greedy groups and value of a plain K-sweep loop on its estimated "
                       "model), plays the chosen group uniformly and reports that policy's exact value (dense solve).",
-          source="Li, Ju & Shroff (2024), arXiv:2306.12981, Algorithm 1 (as reconstructed, spec section 3.2)"),
+          source="Li, Ju & Shroff (2024), arXiv:2306.12981, Algorithm 1 (our reconstruction: generative sampling, K sweeps of value iteration)"),
 ]

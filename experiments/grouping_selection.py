@@ -128,5 +128,5 @@ CLAIMS = [
                       "all A cuts of the dendrogram (budget and Lagrangian forms); its objective, G, N, K and grouping "
                       "match an independent recomputation; it makes at most G_max + 1 = 33 bound evaluations, as many "
                       "at |A| = 1024 as at |A| = 64.",
-          source="Li, Ju & Shroff (2024), arXiv:2306.12981, the grouping selection (as reconstructed, spec section 3.2)"),
+          source="Li, Ju & Shroff (2024), arXiv:2306.12981, the grouping selection (our reconstruction over dendrogram cuts)"),
 ]

@@ -87,7 +87,7 @@ class Grouping:
     Examples
     --------
     >>> g = Grouping.from_groups([[0, 1], [2], [3, 4]], A=5)
-    >>> g.G, g.labels.tolist(), [list(x) for x in g.groups()]
+    >>> g.G, g.labels.tolist(), [x.tolist() for x in g.groups()]
     (3, [0, 0, 1, 2, 2], [[0, 1], [2], [3, 4]])
     """
 
@@ -135,9 +135,11 @@ class Grouping:
             G0 = len(gs)
             owner = np.full(A, -1, dtype=np.int64)
             for i, grp in enumerate(gs):
-                acts = _int_array(list(grp) if not np.isscalar(grp) else [grp], f"{where}[{i}]").ravel()
+                acts = np.asarray(list(grp) if not np.isscalar(grp) else [grp]).ravel()
                 if acts.size == 0:
                     raise ValueError(f"{where}[{i}] is empty: every group needs at least one action")
+                if acts.dtype == bool or not np.issubdtype(acts.dtype, np.integer):
+                    raise TypeError(f"{where}[{i}] must list integer actions, got {acts.tolist()!r}")
                 bad = acts[(acts < 0) | (acts >= A)]
                 if bad.size:
                     raise ValueError(f"{where}[{i}] holds action {int(bad[0])}, not an action of 0 .. A-1 = {A - 1}")
