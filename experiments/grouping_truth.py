@@ -2,10 +2,10 @@
 :mod:`solvers.grouping`.
 
 Written again from the definitions with plain dense NumPy/SciPy: the lifted model by explicit group averages, optimal
-values by dense policy iteration with ``numpy.linalg.solve``, action distances as square ``cdist`` matrices, the dendrogram's cuts
-by replaying its merges with a union-find (not ``cut_tree``), the exact pointwise dissimilarity of **every** cut by
-updating the merged cluster only, value iteration by a plain loop, and the bound's terms from the SymPy statements of
-``bounds/grouping.py``. A helper module of the experiments (no ``NAME``).
+values by dense policy iteration with ``numpy.linalg.solve``, action distances as square ``cdist`` matrices, the
+dendrogram's cuts by SciPy's ``cut_tree`` (the library replays the merges itself), the exact pointwise dissimilarity
+of **every** cut by updating the merged cluster only, value iteration by a plain loop, and the bound's terms from the
+SymPy statements of ``bounds/grouping.py``. A helper module of the experiments (no ``NAME``).
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from scipy.spatial.distance import cdist, squareform
 
 from bounds.grouping import ESTIMATION, OPTIMIZATION
 
-__all__ = ["group_means", "optimal_value", "policy_value", "distances", "replay_cut", "pointwise_of_cuts",
+__all__ = ["group_means", "optimal_value", "policy_value", "distances", "scipy_cut", "pointwise_of_cuts",
            "plain_vi", "linkage", "budget_N", "budget_K", "surrogate_objective", "exact_objective", "weight"]
 
 
@@ -76,16 +76,9 @@ def distances(P: np.ndarray, R: np.ndarray, w: float) -> np.ndarray:
     return D
 
 
-def replay_cut(Z: np.ndarray, G: int) -> np.ndarray:
-    """``(A,)`` labels of the partition after the first ``A - G`` merges of ``Z`` (member lists, not ``cut_tree``)."""
-    A = Z.shape[0] + 1
-    members: dict[int, list[int]] = {a: [a] for a in range(A)}
-    for k in range(A - G):
-        members[A + k] = members.pop(int(Z[k, 0])) + members.pop(int(Z[k, 1]))
-    labels = np.empty(A, dtype=np.int64)
-    for i, m in enumerate(sorted(members.values(), key=min)):
-        labels[m] = i
-    return labels
+def scipy_cut(Z: np.ndarray, G: int) -> np.ndarray:
+    """``(A,)`` labels of the partition into ``G`` clusters by ``scipy.cluster.hierarchy.cut_tree``."""
+    return hierarchy.cut_tree(Z, n_clusters=[G]).ravel()
 
 
 def _cluster_eps(P: np.ndarray, R: np.ndarray, members: np.ndarray, w: float) -> float:

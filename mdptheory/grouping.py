@@ -414,11 +414,19 @@ class NestedGroupings:
         return np.concatenate([self.Z[::-1, 2], [0.0]])
 
     def cut(self, G: int) -> Grouping:
-        """The grouping into exactly ``G`` clusters (``scipy.cluster.hierarchy.cut_tree``)."""
+        """The grouping into exactly ``G`` clusters: the first ``A - G`` merges of ``Z`` replayed (``O(A)`` list
+        operations; SciPy's ``cut_tree`` gives the same partition in ``O(A^2)``). Groups are numbered by their
+        smallest action."""
         G = self._check_G(G)
         n = max(1, G - 1) if CUT_OFF_BY_ONE.active else G
-        labels = hierarchy.cut_tree(self.Z, n_clusters=[n]).ravel()
-        return Grouping(np.unique(labels, return_inverse=True)[1])
+        A = self.A
+        members: dict[int, list[int]] = {a: [a] for a in range(A)}
+        for k in range(A - n):
+            members[A + k] = members.pop(int(self.Z[k, 0])) + members.pop(int(self.Z[k, 1]))
+        labels = np.empty(A, dtype=np.int64)
+        for i, m in enumerate(sorted(members.values(), key=min)):
+            labels[m] = i
+        return Grouping(labels)
 
 
 def nested_groupings(P: Any, R: Any, weight: float) -> NestedGroupings:

@@ -44,6 +44,15 @@ def _random_h(rng: np.random.Generator, grouping: Grouping, S: int) -> np.ndarra
 groupings = st.tuples(seeds, st.integers(1, 6), st.booleans(), st.booleans())
 
 
+def _instance(args, gamma: float = 0.8):
+    """A random MDP (S = 4, A = 6), a random grouping and a random lower level from ``groupings``' draw."""
+    seed, G, state_dep, _ = args
+    rng = np.random.default_rng(seed)
+    mdp = _mdp(seed % 1000, S=4, A=6, gamma=gamma)
+    g = _random_grouping(rng, mdp.S, mdp.A, G, state_dep)
+    return mdp, g, _random_h(rng, g, mdp.S), rng
+
+
 # ------------------------------------------------------------------------------------------ validation
 def test_from_groups_and_views():
     g = Grouping.from_groups([[0, 3], [1], [2, 4]], A=5)
@@ -122,11 +131,8 @@ def test_singletons_give_back_the_mdp_and_one_group_the_lower_level_policy():
 
 @given(groupings)
 def test_lifted_model_is_the_group_mixture_and_plays_at_its_value(args):
-    seed, G, state_dep, sparse = args
-    rng = np.random.default_rng(seed)
-    mdp = _mdp(seed % 1000, S=4, A=6)
-    g = _random_grouping(rng, mdp.S, mdp.A, G, state_dep)
-    h = _random_h(rng, g, mdp.S)
+    mdp, g, h, rng = _instance(args)
+    G, sparse = g.G, args[3]
     M = mdp.to_sparse() if sparse else mdp
     L = lift(M, g, h)
     assert L.is_sparse == sparse
@@ -143,11 +149,7 @@ def test_lifted_model_is_the_group_mixture_and_plays_at_its_value(args):
 
 @given(groupings)
 def test_decomposition_identity(args):
-    seed, G, state_dep, _ = args
-    rng = np.random.default_rng(seed)
-    mdp = _mdp(seed % 1000, S=4, A=6)
-    g = _random_grouping(rng, mdp.S, mdp.A, G, state_dep)
-    h = _random_h(rng, g, mdp.S)
+    mdp, g, h, _ = _instance(args)
     d = decompose(mdp, g, h)
     P, R = d.reconstruct()
     assert np.allclose(P, mdp.P, atol=1e-15) and np.allclose(R, mdp.R, atol=1e-15)
@@ -159,11 +161,7 @@ def test_decomposition_identity(args):
 
 @given(groupings, st.sampled_from([0.0, 0.5, 0.9]))
 def test_approximation_bound_holds_for_any_lower_level(args, gamma):
-    seed, G, state_dep, _ = args
-    rng = np.random.default_rng(seed)
-    mdp = _mdp(seed % 1000, S=4, A=6, gamma=gamma)
-    g = _random_grouping(rng, mdp.S, mdp.A, G, state_dep)
-    h = _random_h(rng, g, mdp.S)
+    mdp, g, h, _ = _instance(args, gamma)
     ref, sol = solvers.solve(mdp, tol=1e-10), solvers.solve(lift(mdp, g, h), tol=1e-10)
     gap = np.asarray(ref.V) - np.asarray(sol.V)
     slack = ref.error_bound + sol.error_bound
@@ -213,7 +211,7 @@ def test_cut_dissimilarity_lies_between_half_the_height_and_the_height(seed, gam
     assert np.allclose(Z[:, 2], fam.Z[:, 2], rtol=1e-12, atol=1e-15)
     for G in range(1, mdp.A + 1):
         cut = fam.cut(G)
-        assert cut.G == G and cut.same_partition(Grouping(truth.replay_cut(fam.Z, G)))
+        assert cut.G == G and cut.same_partition(Grouping(truth.scipy_cut(fam.Z, G)))
         eps = dissimilarities(mdp, cut).pointwise
         assert fam.height(G) / 2 - 1e-12 <= eps <= fam.height(G) + 1e-12
         diam = max((D[np.ix_(m, m)].max() for m in cut.groups()), default=0.0)
