@@ -22,7 +22,6 @@ Claim ``grouping-selection``, on every run:
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 

@@ -1,11 +1,11 @@
 """Ground truth for the action-grouping claims, computed by code that shares nothing with :mod:`mdptheory.grouping` or
 :mod:`solvers.grouping`.
 
-Written again from the definitions with plain dense NumPy/SciPy: the lifted model by explicit group averages, optimal
-values by dense policy iteration with ``numpy.linalg.solve``, action distances as square ``cdist`` matrices, the
-dendrogram's cuts by SciPy's ``cut_tree`` (the library replays the merges itself), the exact pointwise dissimilarity
-of **every** cut by updating the merged cluster only, value iteration by a plain loop, and the bound's terms from the
-SymPy statements of ``bounds/grouping.py``. A helper module of the experiments (no ``NAME``).
+Written again from the definitions with plain dense NumPy/SciPy: the lifted model by explicit group averages, policy
+values by dense ``numpy.linalg.solve``, action distances as square ``cdist`` matrices, the dendrogram's cuts by
+SciPy's ``cut_tree`` (the library replays the merges itself), the exact pointwise dissimilarity of **every** cut by
+updating the merged cluster only, value iteration by a plain loop, and the budgets' floors. The experiments take the
+bound's terms from the SymPy statements of ``bounds/grouping.py``. A helper module of the experiments (no ``NAME``).
 """
 from __future__ import annotations
 
@@ -15,10 +15,8 @@ import numpy as np
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import cdist, squareform
 
-from bounds.grouping import ESTIMATION, OPTIMIZATION
-
-__all__ = ["group_means", "optimal_value", "policy_value", "distances", "scipy_cut", "pointwise_of_cuts",
-           "plain_vi", "linkage", "budget_N", "budget_K", "surrogate_objective", "exact_objective", "weight"]
+__all__ = ["group_means", "policy_value", "distances", "scipy_cut", "pointwise_of_cuts", "plain_vi", "linkage",
+           "budget_N", "budget_K", "weight"]
 
 
 def weight(gamma: float) -> float:
@@ -48,23 +46,6 @@ def policy_value(P: np.ndarray, R: np.ndarray, gamma: float, pi: np.ndarray) -> 
     P_pi = np.einsum("sa,sat->st", pi, P)
     r_pi = (pi * R).sum(axis=1)
     return np.linalg.solve(np.eye(S) - gamma * P_pi, r_pi)
-
-
-def optimal_value(P: np.ndarray, R: np.ndarray, gamma: float) -> np.ndarray:
-    """``V*`` by Howard's policy iteration with dense solves (stops when the greedy policy repeats, ties to the
-    incumbent), then one more solve; exact up to the solves' rounding."""
-    S, A = R.shape
-    pi = np.zeros(S, dtype=np.int64)
-    for _ in range(10_000):
-        V = policy_value(P, R, gamma, pi)
-        Q = R + gamma * P @ V
-        best = Q.max(axis=1)
-        keep = Q[np.arange(S), pi] >= best - 1e-12 * (1.0 + np.abs(best))
-        new = np.where(keep, pi, Q.argmax(axis=1))
-        if np.array_equal(new, pi):
-            return V
-        pi = new
-    raise RuntimeError("policy iteration did not stabilise")
 
 
 def distances(P: np.ndarray, R: np.ndarray, w: float) -> np.ndarray:
@@ -126,15 +107,3 @@ def budget_N(B_s: float, S: int, G: int) -> int:
 
 def budget_K(B_c: float, S: int, G: int) -> int:
     return int(math.floor(B_c / (S * S * G)))
-
-
-def surrogate_objective(heights: np.ndarray, G: int, N: int, K: int, S: int, gamma: float, delta: float) -> float:
-    """``D_G / (1 - gamma) + Est + Opt`` with the SymPy estimation and optimisation bounds."""
-    return float(heights[G - 1] / (1.0 - gamma) + ESTIMATION.evaluate(S=S, G=G, N=N, gamma=gamma, delta=delta)
-                 + OPTIMIZATION.evaluate(K=K, gamma=gamma))
-
-
-def exact_objective(eps: float, G: int, N: int, K: int, S: int, gamma: float, delta: float) -> float:
-    """The bound with the exact pointwise dissimilarity ``eps`` of the cut."""
-    return float(eps / (1.0 - gamma) + ESTIMATION.evaluate(S=S, G=G, N=N, gamma=gamma, delta=delta)
-                 + OPTIMIZATION.evaluate(K=K, gamma=gamma))

@@ -7,8 +7,7 @@ import math
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import solvers
