@@ -119,8 +119,12 @@ def check_bound(df, bound_key: str = "bound") -> Verdict:
                                               ("the selection's term is exceeded: " + v_sel.explanation, v_sel.passed),
                                               ("V*_g > V* somewhere", lifted_below)) if not good]
     details = dict(v.details)
-    details["summary"] = (f"{v.details['k']}/{v.details['n']} above; max ratio {v.tightness:.3g}; "
-                          f"selection term: {v_sel.details['k']} above")
+    # the ratio means something only where the bound is well above the certificates (at rho = 0 both are ~0)
+    bnd = _flat(df, bound_key)
+    meaningful = bnd > 100.0 * cert
+    details["tightness"] = float((gap[meaningful] / bnd[meaningful]).max()) if meaningful.any() else float("nan")
+    details["summary"] = (f"{v.details['k']}/{v.details['n']} above; max ratio {details['tightness']:.3g} (where the "
+                          f"bound exceeds 100 x the certificates); selection term: {v_sel.details['k']} above")
     return Verdict(ok, v.statistic, 0.0, v.explanation if ok else "; ".join(parts), details)
 
 
