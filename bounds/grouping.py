@@ -53,7 +53,7 @@ EPS_HAT_P = sympy.sqrt(2 * (S * sympy.log(2) + sympy.log(2 * S * G / delta)) / N
 
 APPROXIMATION = register(Bound(
     name="grouping-approximation", expr=(eps_R + WEIGHT * eps_P) / (1 - gamma), symbols=dict(_SYMS),
-    source=f"{SOURCE}, the approximation error of section 4 (form derived; the paper's Theorem 1 was not read)",
+    source=f"{SOURCE}, the approximation error (form derived; the paper's Theorem 1 was not read)",
     assumptions=(_REWARDS, "the lifted MDP uses the lower-level policy h the residuals are taken under"),
     provenance="D", lhs=r"\|V^\star - V^\star_{M_g}\|_\infty"))
 
