@@ -8,7 +8,7 @@ shortest paths, the diameter), ``docs/grouping.md`` (action grouping).
 from ._kernels import set_parallel
 from .average_reward import (average_reward_evaluation, average_reward_linear_programming,
                              average_reward_policy_iteration, relative_value_iteration)
-from .backward_induction import backward_induction
+from .backward_induction import backward_induction, finite_horizon
 from .grouping import grouped_planning, select_grouping
 from .learners import GreedyPosteriorMean, OPSRL, PSRL, UCBVI, Trace, check_learner, run as run_learner
 from .linear_programming import linear_programming
@@ -24,7 +24,7 @@ from .value_iteration import value_iteration
 
 __all__ = [
     "PlanningResult", "ConvergenceWarning", "NotConvergedError", "value_iteration", "policy_iteration",
-    "modified_policy_iteration", "linear_programming", "backward_induction", "policy_evaluation", "solve",
+    "modified_policy_iteration", "linear_programming", "backward_induction", "finite_horizon", "policy_evaluation", "solve",
     "worst_case", "robust_value_iteration", "robust_backward_induction", "robust_policy_evaluation",
     "OPSRL", "PSRL", "UCBVI", "GreedyPosteriorMean", "Trace", "run_learner", "check_learner",
     "r2pvi", "pevi", "drpvi", "drvi_l", "pessimistic_lsvi", "set_parallel",

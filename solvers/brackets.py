@@ -64,6 +64,12 @@ NO_AMPLIFICATION = mutants.register(
     "certificates without their gamma/(1-gamma) or 1/(1-gamma) factor (successive differences taken as errors)")
 
 
+def abs_finite(x: np.ndarray) -> np.ndarray:
+    """``|x|`` with the ``-inf`` entries (infeasible actions: rewards and their ``Q``) counted as 0: they are
+    never chosen, so they take no part in a sweep's rounding."""
+    return np.where(np.isfinite(x), np.abs(x), 0.0)
+
+
 def gamma_n(n: float) -> float:
     """Higham's ``gamma_n = n u / (1 - n u)``: the relative error bound of ``n`` rounded operations."""
     nu = n * U
@@ -193,9 +199,9 @@ class SweepRounding:
         (the weighted sum over actions)."""
         S, A = R.shape
         if policy.ndim == 1:
-            r_abs, extra = float(np.abs(R[np.arange(S), policy]).max(initial=0.0)), 0
+            r_abs, extra = float(abs_finite(R[np.arange(S), policy]).max(initial=0.0)), 0
         else:
-            r_abs, extra = float((policy * np.abs(R)).sum(axis=1).max(initial=0.0)), A + 1
+            r_abs, extra = float((policy * abs_finite(R)).sum(axis=1).max(initial=0.0)), A + 1
         g = gamma_n(stats.terms + 2 + extra)
         return cls(a=0.0, b=g * gamma * stats.rho_hi, c=g * r_abs * (1.0 + 2 * g),
                    rho_lo=stats.rho_lo, rho_hi=stats.rho_hi)
@@ -220,7 +226,7 @@ class SweepRounding:
             return cls(a=k, b=gamma * (2 * k + 4 * g), c=0.0)
         A = R.shape[1]
         w = 2 * k + gamma_n(A + 1)
-        r_abs = float((policy * np.abs(R)).sum(axis=1).max(initial=0.0))
+        r_abs = float((policy * abs_finite(R)).sum(axis=1).max(initial=0.0))
         return cls(a=0.0, b=gamma * (w + 4 * g) * (1 + w), c=w * r_abs * (1 + w), qa=k, qb=gamma * (2 * k + 4 * g))
 
 

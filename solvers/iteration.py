@@ -37,7 +37,7 @@ from mdptheory.policies import greedy as greedy_actions
 from mdptheory.validation import as_float_array
 
 from . import _kernels as K
-from .brackets import U, Bracket, SweepRounding, greedy_gap, worst_case_rounding
+from .brackets import U, Bracket, SweepRounding, abs_finite, greedy_gap, worst_case_rounding
 from .result import (PlanningResult, check_max_iter, check_seconds, check_tol, default_max_iter, finish,
                      freeze_trace, make_trace)
 
@@ -246,7 +246,7 @@ def midpoint_result(out: Iterate, *, method: str, backend: str, policy: Any = No
         Q = sw.Q + shift
         if Q_error_bound is None:
             # Q* - Q(V_k) lies in [lo, hi] like V* - T V_k; Q~ differs from Q(V_k) by the sweep's rounding
-            Q_abs = float(np.abs(sw.Q).max(initial=0.0))
+            Q_abs = float(abs_finite(sw.Q).max(initial=0.0))
             Q_error_bound = (br.half_width + rounding.q_error(Q_abs, br.V_abs) + 2 * U * Q_abs) * (1 + 8 * U)
     ex = dict(V_lower=sw.TV + br.lo, V_upper=sw.TV + br.hi, supnorm_bound=br.supnorm_bound,
               rounding_bound=br.rounding, Q_error_bound=Q_error_bound, sweeps=out.sweeps,
@@ -298,4 +298,4 @@ def initial_V(V0: Any, S: int) -> np.ndarray:
 
 def iteration_scale(R: np.ndarray, V0: np.ndarray, gamma: float) -> float:
     """``r_max + (1 + gamma) ||V0||_inf``, an upper bound on ``||T V0 - V0||_inf``."""
-    return float(np.abs(R).max()) + (1.0 + gamma) * float(np.abs(V0).max(initial=0.0))
+    return float(abs_finite(R).max()) + (1.0 + gamma) * float(np.abs(V0).max(initial=0.0))

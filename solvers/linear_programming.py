@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from . import _kernels as K
-from .brackets import U, SweepRounding, a_posteriori, greedy_gap, macqueen, row_stats
+from .brackets import U, SweepRounding, a_posteriori, abs_finite, greedy_gap, macqueen, row_stats
 from .iteration import a_posteriori_detail
 from .policy_evaluation import solve_policy_value
 from .result import PlanningResult, check_backend, check_seconds, check_tol, discount_of, finish
@@ -96,13 +96,16 @@ def linear_programming(
         w = np.asarray(weights, dtype=np.float64)
         if w.shape != (S,) or not np.all(np.isfinite(w)) or np.any(w <= 0):
             raise ValueError(f"weights must be a strictly positive finite (S,) = ({S},) array, got shape {w.shape}")
-    # constraint rows s*A + a:  gamma P[s, a, :] . V - V[s] <= -R[s, a]
+    # constraint rows s*A + a:  gamma P[s, a, :] . V - V[s] <= -R[s, a]; an infeasible action (R = -inf)
+    # constrains nothing, so its row is left out
     E = sp.csr_array((np.ones(S * A), (np.arange(S * A), np.repeat(np.arange(S), A))), shape=(S * A, S))
-    A_ub = sp.csr_array(gamma * sp.csr_array(mdp.P_flat) - E)
+    feasible = np.flatnonzero(np.isfinite(mdp.R.ravel()))
+    A_ub = sp.csr_array(gamma * sp.csr_array(mdp.P_flat) - E)[feasible]
     options = {"primal_feasibility_tolerance": feasibility_tol, "dual_feasibility_tolerance": feasibility_tol}
     if timeout is not None:
         options["time_limit"] = max(float(timeout) - (time.perf_counter() - t0), 0.0)
-    res = linprog(w, A_ub=A_ub, b_ub=-mdp.R.ravel(), bounds=(None, None), method=highs_method, options=options)
+    res = linprog(w, A_ub=A_ub, b_ub=-mdp.R.ravel()[feasible], bounds=(None, None), method=highs_method,
+                  options=options)
     timed_out = timeout is not None and res.status == 1 and time.perf_counter() - t0 >= 0.99 * timeout
     if (res.status != 0 or res.x is None) and not timed_out:
         raise RuntimeError(f"HiGHS failed on the MDP linear program: {res.message}")
@@ -126,8 +129,11 @@ def linear_programming(
     br = macqueen(V, TV, gamma, rounding, backend)  # the greedy policy's certificate (see solvers.brackets.greedy_gap)
     gap = greedy_gap(Q, TV, greedy, br.half_width, br.sweep_error, gamma, stats.rho_hi)
     marginals = getattr(getattr(res, "ineqlin", None), "marginals", None)
-    lam = (np.clip(-np.asarray(marginals), 0.0, None).reshape(S, A) if marginals is not None
-           else np.full((S, A), np.nan))
+    lam = np.full(S * A, np.nan)
+    if marginals is not None:
+        lam[:] = 0.0
+        lam[feasible] = np.clip(-np.asarray(marginals), 0.0, None)
+    lam = lam.reshape(S, A)
     occ = (1.0 - gamma) * lam
     converged = bound <= tol and not timed_out
     status = "converged" if converged else ("timeout" if timed_out else "inaccurate")
@@ -138,7 +144,7 @@ def linear_programming(
         if cert.rounding <= tol:
             detail += "; lower feasibility_tol or use policy_iteration"
         finish(status, converged, strict, "linear_programming", detail)
-    Q_bound = (bound * gamma * stats.rho_hi + rounding.q_error(float(np.abs(Q).max(initial=0.0)), cert.V_abs))
+    Q_bound = (bound * gamma * stats.rho_hi + rounding.q_error(float(abs_finite(Q).max(initial=0.0)), cert.V_abs))
     return PlanningResult(
         V=V, Q=Q.copy(), policy=greedy.copy(), iterations=int(getattr(res, "nit", 0)),
         residual=cert.residual, error_bound=bound, converged=converged, status=status,

@@ -12,7 +12,7 @@ import scipy.sparse.linalg as spla
 from mdptheory import mutants
 
 from . import _kernels as K
-from .brackets import U, MacQueen, SweepRounding, a_posteriori, gamma_n, row_stats
+from .brackets import U, MacQueen, SweepRounding, a_posteriori, abs_finite, gamma_n, row_stats
 from .iteration import (IterationOptions, Sweep, a_posteriori_detail, certified_iteration, iteration_scale,
                         midpoint_result)
 from .result import PlanningResult, check_backend, check_max_iter, check_tol, discount_of, finish
@@ -111,8 +111,11 @@ def _krylov_value(P_flat, R, policy, gamma, V0, residual_tol, deadline) -> np.nd
 
 def _policy_of(mdp: Any, policy: Any, H: int | None) -> np.ndarray:
     from mdptheory.policies import validate_policy  # local: keeps solvers importable piecemeal
+    from mdptheory.validation import check_feasible_policy
 
-    return validate_policy(policy, mdp.S, mdp.A, H)
+    pol = validate_policy(policy, mdp.S, mdp.A, H)
+    check_feasible_policy(mdp.R, pol)
+    return pol
 
 
 def policy_evaluation(
@@ -199,8 +202,8 @@ def _q_bound(v_bound: float, Q: np.ndarray, R: np.ndarray, V: np.ndarray, gamma:
     """Certified ``||Q - Q^pi||_max`` for ``Q = R + gamma P V`` computed in floating point from a ``V`` with
     ``||V - V^pi|| <= v_bound``: ``gamma rho_hi v_bound`` plus the rounding of the ``Q`` sweep."""
     g = gamma_n(stats.terms + 2)
-    rnd = g * (float(np.abs(R).max(initial=0.0)) + gamma * stats.rho_hi * float(np.abs(V).max(initial=0.0)))
-    return (gamma * stats.rho_hi * v_bound + rnd + 2 * U * float(np.abs(Q).max(initial=0.0))) * (1 + 8 * U)
+    rnd = g * (float(abs_finite(R).max(initial=0.0)) + gamma * stats.rho_hi * float(np.abs(V).max(initial=0.0)))
+    return (gamma * stats.rho_hi * v_bound + rnd + 2 * U * float(abs_finite(Q).max(initial=0.0))) * (1 + 8 * U)
 
 
 def _iterative(mdp, pol, gamma, tol, max_iter, backend, strict, t0) -> PlanningResult:

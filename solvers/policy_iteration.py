@@ -11,7 +11,7 @@ import numpy as np
 from mdptheory.policies import greedy as greedy_actions
 
 from . import _kernels as K
-from .brackets import U, SweepRounding, a_posteriori, row_stats
+from .brackets import U, SweepRounding, a_posteriori, abs_finite, row_stats
 from .iteration import a_posteriori_detail
 from .policy_evaluation import EvaluationTimeout, solve_policy_value
 from .result import (PlanningResult, check_backend, check_max_iter, check_nonnegative, check_seconds, check_tol,
@@ -160,7 +160,7 @@ def policy_iteration(
     else:
         detail = f"error bound {bound:.3g} (tol {tol:.3g}) after {it} iterations (max_iter={max_iter})"
     finish(status, converged, strict, "policy_iteration", detail)
-    Q_bound = (bound * gamma * stats.rho_hi + rounding.q_error(float(np.abs(Q).max(initial=0.0)), cert.V_abs))
+    Q_bound = (bound * gamma * stats.rho_hi + rounding.q_error(float(abs_finite(Q).max(initial=0.0)), cert.V_abs))
     return PlanningResult(
         V=V, Q=Q, policy=pi, iterations=it, residual=residual, error_bound=bound, converged=converged,
         status=status, wall_time=time.perf_counter() - t0, method="policy_iteration", backend=backend,

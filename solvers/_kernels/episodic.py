@@ -88,7 +88,8 @@ def _pe_body(P, R, pol, V, Q):
                     acc += P[hp, s, a, t] * V[h + 1, t]
                 q = R[h, s, a] + acc
                 Q[h, s, a] = q
-                v += pol[h, s, a] * q
+                if pol[h, s, a] != 0.0:   # probability 0 adds 0, also for an infeasible (-inf) action
+                    v += pol[h, s, a] * q
             V[h, s] = v
 
 
@@ -118,7 +119,7 @@ def _pe_numpy(P, R, pol, V, Q):
     """NumPy twin of the policy-evaluation kernel: fills ``V[:H]`` and ``Q`` in place."""
     for h in range(R.shape[0] - 1, -1, -1):
         Q[h] = R[h] + P[h if P.shape[0] > 1 else 0] @ V[h + 1]
-        V[h] = (pol[h] * Q[h]).sum(axis=1)
+        V[h] = np.where(pol[h] > 0, pol[h] * Q[h], 0.0).sum(axis=1)
 
 
 backends.register("planning.backward_induction", numba=_bi_numba, numpy=_bi_numpy)

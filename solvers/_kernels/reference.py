@@ -33,7 +33,8 @@ def policy_sweep(P_flat, R, pi, V, gamma, out=None):
         rows = np.arange(S) * A + pi
         V_new = R[np.arange(S), pi] + gamma * np.asarray(P_flat[rows] @ V)
     else:
-        V_new = (pi * (R + gamma * np.asarray(P_flat @ V).reshape(S, A))).sum(axis=1)
+        Q = R + gamma * np.asarray(P_flat @ V).reshape(S, A)
+        V_new = np.where(pi > 0, pi * Q, 0.0).sum(axis=1)   # probability 0 on an infeasible (-inf) action adds 0
     if out is None:
         return V_new
     out[:] = V_new
