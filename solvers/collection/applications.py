@@ -61,10 +61,6 @@ __all__ = ["weissman_requirement", "AdaptiveModelEstimation", "treasure_requirem
 
 ETA_NOT_SQUARED = mutants.register("requirements", "weissman-eta-not-squared",
                                    "the Weissman requirement divides by eta instead of eta^2")
-NO_SUPPORT_TERM = mutants.register("requirements", "weissman-no-support-term",
-                                   "the Weissman requirement forgets the Gamma ln 2 term (a per-entry Hoeffding count)")
-ADAPTIVE_MAX = mutants.register("requirements", "adaptive-max-not-sum",
-                                "the adaptive rule stops when the largest entrywise width is below eta, not their sum")
 TREASURE_NO_LOG = mutants.register("requirements", "treasure-no-log",
                                    "the Bernoulli-treasure requirement is ceil(1 / lambda), without ln(S A / delta)")
 
@@ -83,7 +79,7 @@ def weissman_requirement(S: int, A: int, eta: float, delta: float, support: int 
     G = S if support is None else check_positive_int(support, "support")
     if G > S:
         raise ValueError(f"support = {G} exceeds the number of states S = {S}")
-    num = 2.0 * ((0.0 if NO_SUPPORT_TERM.active else G * math.log(2.0)) + math.log(S * A / delta))
+    num = 2.0 * (G * math.log(2.0) + math.log(S * A / delta))
     n = num / (eta if ETA_NOT_SQUARED.active else eta ** 2)
     return np.full((S, A), max(1, math.ceil(n)), dtype=np.int64)
 
@@ -107,10 +103,10 @@ class AdaptiveModelEstimation:
         self.b: np.ndarray | None = None
 
     def width(self, row: np.ndarray, S: int, A: int) -> float:
-        """The L1 width ``sum_x beta(x)`` of one count row ``N(s, a, .)`` (``max_x`` under a registered mutant)."""
+        """The L1 width ``sum_x beta(x)`` of one count row ``N(s, a, .)``."""
         row = np.asarray(row, dtype=float)
         beta = bernstein_width(row, np.array([row.sum()]), S, A, self.delta, *self.c)
-        return float(beta.max() if ADAPTIVE_MAX.active else beta.sum())
+        return float(beta.sum())
 
     def __call__(self, data: CollectionData) -> np.ndarray:
         S, A = data.counts.shape
