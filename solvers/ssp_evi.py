@@ -57,6 +57,8 @@ __all__ = ["ssp_extended_value_iteration", "bernstein_box", "bernstein_width", "
 #: Default constants of :func:`bernstein_box` (valid coverage, see the module docstring) [D].
 BERNSTEIN_C1, BERNSTEIN_C2, BERNSTEIN_C3 = 2.0, 14.0 / 3.0, 4.0
 _ATOL = 1e-9
+#: Probability mass below which a box is taken not to reach (or not to be forced into) a set of states.
+_MASS = 1e-12
 
 NO_VARIANCE = mutants.register("evi-ssp", "bernstein-no-variance",
                                "the empirical-Bernstein width without its variance term sqrt(p(1-p) L / n)")
@@ -253,11 +255,12 @@ def _extended_vi(lo: np.ndarray, hi: np.ndarray, g: np.ndarray, c: np.ndarray, t
     t0 = time.perf_counter() if t0 is None else t0
     S, A, _ = lo.shape
     lo_flat, hi_flat = lo.reshape(S * A, S), hi.reshape(S * A, S)
+    # a kernel of the box can put min(sum_mask upper, 1 - sum_outside lower) on a set of states, and must put
+    # max(sum_outside lower, 1 - sum_inside upper) outside a set; masses below _MASS count as zero
     allowed, region = almost_sure_region(
         S, A, g,
-        can_hit=lambda mask: ((hi_flat > 0) & mask).any(axis=1).reshape(S, A),
-        must_leave=lambda inside: (((lo_flat > 0) & ~inside).any(axis=1)
-                                   | ((hi_flat * inside).sum(axis=1) < 1.0 - _ATOL)).reshape(S, A))
+        can_hit=lambda mask: (np.minimum(hi_flat @ mask, 1.0 - lo_flat @ ~mask) > _MASS).reshape(S, A),
+        must_leave=lambda inside: (np.maximum(lo_flat @ ~inside, 1.0 - hi_flat @ inside) > _MASS).reshape(S, A))
     # mass may only go where the values are finite: restrict the upper ends to the region (allowed rows keep a
     # feasible box: no forced mass outside and enough room inside)
     hi_in = np.ascontiguousarray(np.where(region[None, :], hi_flat, 0.0))
