@@ -115,6 +115,7 @@ def check_treasure(df) -> Verdict:
     missed = np.concatenate([[1.0] * int(m) + [0.0] * int(r - m) for m, r in zip(d["missed"], d["reps"])])
     v = below(missed, 0.5, DELTA)
     v.details["summary"] = f"treasure missed in {int(missed.sum())}/{missed.size} replications (b = {int(d['b'].iloc[0])})"
+    v.details["tightness"] = v.statistic / DELTA          # the miss frequency in units of delta
     return v
 
 

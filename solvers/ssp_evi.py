@@ -232,7 +232,8 @@ def ssp_extended_value_iteration(lower: Any, upper: Any, goal: Any, cost: Any = 
     PlanningResult
         ``V`` = bracket midpoint (``inf`` where no kernel of the sets reaches the goal almost surely, 0 on the
         goal), ``policy`` greedy for the last iterate (actions of the extended MDP's first component),
-        ``extra["lower_bound"]`` = the last ``T V`` (``<= h~``), ``extra["region"]``, ``extra["sweeps"]``.
+        ``extra["lower_bound"]`` = the last ``T V`` and ``extra["upper_bound"]`` (the certified bracket
+        ``lower_bound <= h~ <= upper_bound``), ``extra["region"]``, ``extra["sweeps"]``.
     """
     t0 = time.perf_counter()
     backend = check_backend(backend)
@@ -297,7 +298,10 @@ def _extended_vi(lo: np.ndarray, hi: np.ndarray, g: np.ndarray, c: np.ndarray, t
     h[g & region] = 0.0
     h[~region] = np.inf
     lower_bound = np.where(region, TV, np.inf)
-    extra = dict(sweeps=out.sweeps, certificate="ssp-bracket", lower_bound=lower_bound, region=region)
+    upper_bound = np.where(region, TV + br.hi, np.inf)
+    upper_bound[g & region] = 0.0
+    extra = dict(sweeps=out.sweeps, certificate="ssp-bracket", lower_bound=lower_bound, upper_bound=upper_bound,
+                 region=region)
     if record_iterates:
         extra["iterates"] = np.array(iterates).reshape(len(iterates), S)
     return PlanningResult(V=h, Q=np.empty((0, 0)), policy=np.array(out.sweep.greedy, dtype=np.int64),

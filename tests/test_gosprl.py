@@ -107,6 +107,9 @@ def test_singleton_evi_equals_exact_ssp(backend, seed):
     slack = evi.error_bound + pi.error_bound + 64 * S * EPS * (1 + np.abs(pi.V[fin]).max(initial=0))
     assert np.abs(evi.V[fin] - pi.V[fin]).max(initial=0) <= slack
     assert np.all(evi.V[goal] == 0)
+    rounding = pi.error_bound + 64 * S * EPS * (1 + np.abs(pi.V[fin]).max(initial=0))
+    assert np.all(evi.extra["lower_bound"][fin] <= pi.V[fin] + rounding)       # the certified bracket
+    assert np.all(pi.V[fin] <= evi.extra["upper_bound"][fin] + rounding)
 
 
 def test_evi_iterates_stay_below_the_true_hitting_times_when_the_sets_contain_p():
