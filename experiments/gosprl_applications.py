@@ -33,7 +33,7 @@ from solvers.collection import (AdaptiveModelEstimation, collect, estimated_mode
                                 treasure_requirement, weissman_requirement)
 
 from .claims import Claim
-from .gosprl_common import instance, step_cap
+from .gosprl_common import instance, requirement_not_met, step_cap
 
 NAME = "gosprl-applications"
 DELTA = 0.1
@@ -96,9 +96,8 @@ def run(config: dict, seed: int) -> dict:
 
 def check_estimation(df) -> Verdict:
     d = df[df["kind"] == "estimation"]
-    if d["met"].min() < 1:
-        return Verdict(False, 1.0, 0.0, f"{int((d['met'] < 1).sum())}/{len(d)} runs did not meet their requirement",
-                       {"summary": "requirement not met"})
+    if (fail := requirement_not_met(d)) is not None:
+        return fail
     verdicts = {rule: below((g["err"] > 1.0).astype(float), 0.5, DELTA) for rule, g in d.groupby("rule")}
     ok = all(v.passed for v in verdicts.values())
     summary = "; ".join(f"{r}: {v.details['k']}/{v.details['n']} above eta (max err/eta "
@@ -110,8 +109,8 @@ def check_estimation(df) -> Verdict:
 
 def check_treasure(df) -> Verdict:
     d = df[df["kind"] == "treasure"]
-    if d["met"].min() < 1:
-        return Verdict(False, 1.0, 0.0, "some replications did not meet their requirement", {"summary": "not met"})
+    if (fail := requirement_not_met(d)) is not None:
+        return fail
     missed = np.concatenate([[1.0] * int(m) + [0.0] * int(r - m) for m, r in zip(d["missed"], d["reps"])])
     v = below(missed, 0.5, DELTA)
     v.details["summary"] = f"treasure missed in {int(missed.sum())}/{missed.size} replications (b = {int(d['b'].iloc[0])})"

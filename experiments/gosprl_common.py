@@ -6,7 +6,8 @@
   ``B (D + 1) + D^{3/2} S^2 A`` (a run that reaches it has *not* met its requirement, and the claims fail it);
 - :func:`trajectory_counts`: ``N(s, a)`` recounted from the returned trajectory (independent of the algorithm's
   own counters, which a bug could corrupt);
-- :func:`collection_row`: the scalars every collection run reports.
+- :func:`collection_row`: the scalars every collection run reports; :func:`requirement_not_met`: the common first
+  step of the checks.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import functools
 import numpy as np
 
 import solvers
+from bounds.checks import Verdict
 from mdptheory import FiniteMDP
 from mdptheory.envs import garnet, gridworld, reset_chain, riverswim
 from solvers.collection import CollectionResult
@@ -22,6 +24,11 @@ from solvers.collection import CollectionResult
 #: ``max_steps = CAP_FACTOR * (B (D + 1) + D^1.5 S^2 A)``: GOSPRL's measured ``C`` stays below 4 times that
 #: expression on every instance here (``docs/gosprl.md``), so a capped run is a failure, not a slow success.
 CAP_FACTOR = 10.0
+
+#: Every registered mutant of the collection loop (:mod:`solvers.collection.gosprl`): the claims on collected data
+#: reject all of them (a run short of its requirement, or stuck until the step cap, fails every check).
+GOSPRL_MUTANTS = ("gosprl.replan-attempts-only", "gosprl.goal-not-shrinking", "gosprl.action-ignores-counts",
+                  "gosprl.requirement-off-by-one", "gosprl.stop-after-B", "gosprl.travel-not-counted")
 
 #: Garnet instances are redrawn from this seed sequence until communicating.
 _GARNET_TRIES = 200
@@ -40,18 +47,32 @@ def instance(env: str, size: int, seed: int = 0, A: int = 2, branching: int = 2)
     elif env == "reset":
         mdp = reset_chain(size)
     elif env == "garnet":
-        rng = np.random.default_rng(seed)
-        for _ in range(_GARNET_TRIES):
-            g = garnet(size, A, branching, rng=rng, gamma=None)
-            mdp = FiniteMDP(g.P, g.R, None, np.eye(size)[0])
-            try:
-                return mdp, solvers.diameter(mdp)
-            except solvers.ssp.NotCommunicatingError:
-                continue
-        raise RuntimeError(f"no communicating garnet({size}, {A}, {branching}) in {_GARNET_TRIES} draws")
+        return communicating_garnet(size, A, branching, np.random.default_rng(seed))
     else:
         raise ValueError(f"unknown env {env!r}; known: riverswim, grid, reset, garnet")
     return mdp, solvers.diameter(mdp)
+
+
+def communicating_garnet(S: int, A: int, branching: int, rng: np.random.Generator) -> tuple[FiniteMDP, float]:
+    """``(mdp, D)``: a Garnet drawn from ``rng`` until communicating, started in state 0, and its exact diameter."""
+    for _ in range(_GARNET_TRIES):
+        g = garnet(S, A, branching, rng=rng, gamma=None)
+        mdp = FiniteMDP(g.P, g.R, None, np.eye(S)[0])
+        try:
+            return mdp, solvers.diameter(mdp)
+        except solvers.ssp.NotCommunicatingError:
+            continue
+    raise RuntimeError(f"no communicating garnet({S}, {A}, {branching}) in {_GARNET_TRIES} draws")
+
+
+def requirement_not_met(df) -> Verdict | None:
+    """A failing verdict when some run did not meet its requirement (``met < 1``: capped or short), else ``None``:
+    a run that did not collect its requirement has no collection time to check."""
+    bad = int((df["met"] < 1).sum())
+    if not bad:
+        return None
+    return Verdict(False, float(bad), 0.0, f"{bad}/{len(df)} runs did not meet their requirement (capped at the step "
+                   "limit or stopped short): C is not a collection time", {"summary": "requirement not met"})
 
 
 def reset_requirement(L: int, b: int) -> np.ndarray:

@@ -29,7 +29,7 @@ from bounds.gosprl import COLLECTION_TIME, RESET_LOWER, SLOPE_IN_B
 from solvers.collection import collect
 
 from .claims import Claim
-from .gosprl_common import collection_row, instance, reset_requirement, step_cap
+from .gosprl_common import GOSPRL_MUTANTS, collection_row, instance, requirement_not_met, reset_requirement, step_cap
 
 NAME = "gosprl-rate"
 _UNIFORM = [("riverswim", 4), ("riverswim", 6), ("riverswim", 8), ("grid", 3), ("grid", 4), ("garnet", 8)]
@@ -67,10 +67,8 @@ def _key(df):
 
 
 def check_slope(df) -> Verdict:
-    if df["met"].min() < 1:
-        return Verdict(False, float((df["met"] < 1).sum()), 0.0,
-                       f"{int((df['met'] < 1).sum())}/{len(df)} runs did not meet their requirement (capped or "
-                       "stopped early): C is not a collection time", {"summary": "requirement not met"})
+    if (fail := requirement_not_met(df)) is not None:
+        return fail
     ratios, names = [], []
     for key, g in df.groupby(_key(df)):
         m = g.groupby("B")["C"].mean().sort_index()
@@ -85,10 +83,8 @@ def check_slope(df) -> Verdict:
 
 
 def check_ratio(df) -> Verdict:
-    if df["met"].min() < 1:
-        return Verdict(False, float((df["met"] < 1).sum()), 0.0,
-                       f"{int((df['met'] < 1).sum())}/{len(df)} runs did not meet their requirement",
-                       {"summary": "requirement not met"})
+    if (fail := requirement_not_met(df)) is not None:
+        return fail
     bound = COLLECTION_TIME.evaluate(B=df["B"].to_numpy(float), D=df["D"].to_numpy(float),
                                      S=df["S"].to_numpy(float), A=df["A"].to_numpy(float))
     v = ratio_bounded(df["C"].to_numpy(float), bound, MAX_RATIO)
@@ -107,10 +103,8 @@ def check_ratio(df) -> Verdict:
 
 def check_reset(df) -> Verdict:
     chains = df[df["env"] == "reset"]
-    if chains["met"].min() < 1:
-        return Verdict(False, float((chains["met"] < 1).sum()), 0.0,
-                       f"{int((chains['met'] < 1).sum())}/{len(chains)} reset-chain runs did not meet their requirement",
-                       {"summary": "requirement not met"})
+    if (fail := requirement_not_met(chains)) is not None:
+        return fail
     L = chains["size"].to_numpy(float)
     lower = RESET_LOWER.evaluate(b=chains["n"].to_numpy(float), L=L)
     v = below(chains["C"].to_numpy(float), lower, 0.0, kind="lower")
@@ -134,16 +128,14 @@ def check_reset(df) -> Verdict:
 
 CLAIMS = [
     Claim(name="gosprl-slope-in-B", experiment=NAME, bound=SLOPE_IN_B, check=check_slope,
-          mutants=("gosprl.replan-attempts-only", "gosprl.goal-not-shrinking", "gosprl.action-ignores-counts",
-                   "gosprl.requirement-off-by-one", "gosprl.stop-after-B", "gosprl.travel-not-counted"),
+          mutants=GOSPRL_MUTANTS,
           description="Collecting b = n at every pair (RiverSwim, grids, Garnets) or on (L, reset) of the reset chain, "
                       "the mean collection time grows by at most (D + 1)(1 + 0.1) steps per required sample between "
                       "the two largest requirements, and every run meets its requirement; tight on the reset chain "
                       "(slope L + 1), loose with uniform requirements (samples collected on the way).",
           source="Tarbouriech et al. (2021), main theorem (the B D term), per attempt (our derivation)"),
     Claim(name="gosprl-bound-ratio", experiment=NAME, bound=COLLECTION_TIME, check=check_ratio,
-          mutants=("gosprl.replan-attempts-only", "gosprl.goal-not-shrinking", "gosprl.action-ignores-counts",
-                   "gosprl.requirement-off-by-one", "gosprl.stop-after-B", "gosprl.travel-not-counted"),
+          mutants=GOSPRL_MUTANTS,
           control={"agent": "random-walk"},
           description="C / (B D + D^1.5 S^2 A) stays below 10 across RiverSwim, grids, Garnets and reset chains, and "
                       "does not grow with the length of the reset chain (log-log trend in D <= 0.1 at a fixed "

@@ -21,12 +21,12 @@ import numpy as np
 import solvers
 from bounds.checks import Verdict, below
 from mdptheory import FiniteMDP
-from mdptheory.envs import garnet, gridworld
+from mdptheory.envs import gridworld
 from solvers.collection import collect
 from solvers.collection.gosprl import CollectionData
 
 from .claims import Claim
-from .gosprl_common import step_cap, trajectory_counts
+from .gosprl_common import GOSPRL_MUTANTS, communicating_garnet, step_cap, trajectory_counts
 
 NAME = "gosprl-requirements"
 GRID = [{"kind": k} for k in ("garnet-fixed", "garnet-online", "grid-fixed")]
@@ -46,15 +46,7 @@ def _draw(kind: str, rng: np.random.Generator) -> tuple[FiniteMDP, np.ndarray]:
     if kind == "grid-fixed":
         mdp = gridworld(3, success_prob=0.8)
     else:
-        S, A = int(rng.integers(3, 7)), int(rng.integers(2, 4))
-        while True:
-            g = garnet(S, A, 2, rng=rng, gamma=None)
-            mdp = FiniteMDP(g.P, g.R, None, np.eye(S)[0])
-            try:
-                solvers.diameter(mdp)
-                break
-            except solvers.ssp.NotCommunicatingError:
-                continue
+        mdp, _ = communicating_garnet(int(rng.integers(3, 7)), int(rng.integers(2, 4)), 2, rng)
     b = rng.integers(0, 5, size=(mdp.S, mdp.A))
     b[rng.random(mdp.S) < 0.3] = 0
     return mdp, b.astype(np.int64)
@@ -92,8 +84,7 @@ def check_met(df) -> Verdict:
 
 CLAIMS = [
     Claim(name="gosprl-requirements-met", experiment=NAME, bound=None, check=check_met,
-          mutants=("gosprl.replan-attempts-only", "gosprl.goal-not-shrinking", "gosprl.action-ignores-counts",
-                   "gosprl.requirement-off-by-one", "gosprl.stop-after-B", "gosprl.travel-not-counted"),
+          mutants=GOSPRL_MUTANTS,
           description="On random communicating Garnets and a 3 x 3 slippery grid, with random fixed requirements "
                       "(zero rows included) and an online requirement that grows with the data, GOSPRL stops by "
                       "itself, before the step cap, with N(s, a) >= b(s, a) everywhere (recounted from the trajectory).",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import runs
+from ._avgreward_common import bootstrap_band
 
 
 def by_agent(results, agent: str = "gosprl"):
@@ -16,16 +17,7 @@ def by_agent(results, agent: str = "gosprl"):
 
 def mean_band(ax, x, y, color: str, label: str, n_boot: int = 1000, seed: int = 0, marker: str = "o-") -> None:
     """Per-``x`` mean of ``y`` on log-log axes with a 95% percentile-bootstrap band over the seeds."""
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    xs = np.unique(x)
-    rng = np.random.default_rng(seed)
-    mean, lo, hi = [], [], []
-    for v in xs:
-        ys = y[x == v]
-        boots = rng.choice(ys, size=(n_boot, ys.size)).mean(axis=1)
-        mean.append(ys.mean())
-        lo.append(np.percentile(boots, 2.5))
-        hi.append(np.percentile(boots, 97.5))
+    xs, mean, lo, hi = bootstrap_band(x, y, n_boot, seed)
     ax.fill_between(xs, lo, hi, color=color, alpha=0.25, lw=0)
     ax.loglog(xs, mean, marker, color=color, ms=4, label=label)
 

@@ -49,7 +49,7 @@ from mdptheory.validation import check_real
 from ._kernels import box_simplex  # noqa: F401  (registers the kernels)
 from .iteration import IterationOptions, Sweep, certified_iteration
 from .result import PlanningResult, check_backend, check_max_iter, check_tol
-from .ssp import SSPBracket, almost_sure_region
+from .ssp import SSPBracket, almost_sure_region, goal_mask
 
 __all__ = ["ssp_extended_value_iteration", "bernstein_box", "bernstein_width", "empirical_box", "inner_minimum", "BERNSTEIN_C1",
            "BERNSTEIN_C2", "BERNSTEIN_C3"]
@@ -181,26 +181,6 @@ def inner_minimum(lower: Any, upper: Any, V: Any, backend: str = "numba") -> tup
         np.ascontiguousarray(lo), np.ascontiguousarray(hi), V, POUR_DESCENDING.active, True)
 
 
-def _goal_mask(goal: Any, S: int) -> np.ndarray:
-    gl = np.asarray(goal)
-    if gl.dtype == bool:
-        if gl.shape != (S,):
-            raise ValueError(f"a boolean goal mask must have shape ({S},), got {gl.shape}")
-        g = gl.copy()
-    else:
-        idx = np.atleast_1d(gl)
-        if idx.size and (idx.dtype.kind not in "iu"):
-            raise ValueError(f"goal must be state indices (integers) or a boolean mask, got dtype {idx.dtype}")
-        idx = idx.astype(np.int64)
-        if idx.size and (idx.min() < 0 or idx.max() >= S):
-            raise ValueError(f"goal states must lie in 0..{S - 1}, got {idx.tolist()}")
-        g = np.zeros(S, dtype=bool)
-        g[idx] = True
-    if not g.any():
-        raise ValueError("goal must contain at least one state")
-    return g
-
-
 def ssp_extended_value_iteration(lower: Any, upper: Any, goal: Any, cost: Any = None, tol: float = 1e-8,
                                  max_iter: int | None = None, backend: str = "numba", strict: bool = False,
                                  check_every: int = 1, record_iterates: bool = False) -> PlanningResult:
@@ -242,7 +222,7 @@ def ssp_extended_value_iteration(lower: Any, upper: Any, goal: Any, cost: Any = 
     check_every = int(check_max_iter(check_every, "check_every"))
     lo, hi = _check_box(lower, upper)
     S, A, _ = lo.shape
-    g = _goal_mask(goal, S)
+    g = goal_mask(goal, S)
     c = np.ones((S, A)) if cost is None else np.array(cost, dtype=np.float64)
     if c.shape != (S, A) or not np.all(np.isfinite(c)) or (c <= 0).any():
         raise ValueError(f"cost must be a finite positive (S, A) = ({S}, {A}) array (SSP needs c > 0), got shape {c.shape}")

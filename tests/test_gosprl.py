@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 import solvers
+from experiments.gosprl_common import communicating_garnet
 from fuzz_inputs import NOT_A_NUMBER, clear_error_or
 from mdptheory import FiniteMDP, mutants
 from mdptheory.envs import garnet, gridworld, reset_chain, riverswim
@@ -43,16 +44,6 @@ def _box(rng, n, S, density=0.7, scale=0.4):
 
 def _recount(res, S, A):
     return np.bincount(res.states[:-1] * A + res.actions, minlength=S * A).reshape(S, A)
-
-
-def _communicating_garnet(rng, S, A, branching):
-    while True:
-        g = garnet(S, A, branching, rng=rng, gamma=None)
-        mdp = FiniteMDP(g.P, g.R, None, np.eye(S)[0])
-        try:
-            return mdp, solvers.diameter(mdp)
-        except solvers.ssp.NotCommunicatingError:
-            continue
 
 
 # ------------------------------------------------------------------------------------- the inner minimum
@@ -188,7 +179,7 @@ def test_bernstein_box_refuses_bad_counts(bad, match):
 def test_every_requirement_is_met_when_gosprl_stops(seed, online):
     rng = np.random.default_rng(seed)
     S, A = int(rng.integers(2, 6)), int(rng.integers(1, 4))
-    mdp, D = _communicating_garnet(rng, S, A, 2)
+    mdp, D = communicating_garnet(S, A, 2, rng)
     b = rng.integers(0, 4, (S, A))
     b[rng.random(S) < 0.3] = 0                                                # zero rows
     req = (lambda data: b + (np.asarray(data.transitions) > 0).sum(axis=2)) if online else b
