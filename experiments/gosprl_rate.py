@@ -34,7 +34,7 @@ from .gosprl_common import GOSPRL_MUTANTS, collection_row, instance, requirement
 NAME = "gosprl-rate"
 _UNIFORM = [("riverswim", 4), ("riverswim", 6), ("riverswim", 8), ("grid", 3), ("grid", 4), ("garnet", 8)]
 GRID = ([{"env": e, "size": k, "n": n} for e, k in _UNIFORM for n in (8, 32, 128, 512)]
-        + [{"env": "reset", "size": L, "n": n} for L in (3, 6, 9) for n in (16, 64, 256, 1024)]
+        + [{"env": "reset", "size": L, "n": n} for L in (3, 6, 9) for n in (16, 64, 256, 1024, 4096)]
         + [{"env": "reset", "size": L, "n": 64} for L in (4, 5, 7, 8)])
 QUICK_GRID = ([{"env": "riverswim", "size": 4, "n": n} for n in (8, 32, 128)]
               + [{"env": "reset", "size": 3, "n": n} for n in (16, 64, 256)]
@@ -42,7 +42,9 @@ QUICK_GRID = ([{"env": "riverswim", "size": 4, "n": n} for n in (8, 32, 128)]
 SEEDS = 10
 QUICK_SEEDS = 2
 
-#: Relative tolerance on the slope ``D + 1`` (the overhead still grows like log B between the two largest B).
+#: Relative tolerance on the slope ``D + 1``: the exploration overhead still grows (like log B) between the two
+#: largest B until it levels off (reset chain L = 6: slope/(D+1) = 1.096 from b = 256 to 1024, 1.024 from 1024 to
+#: 4096, hence the full grid's b up to 4096).
 SLOPE_TOL = 0.1
 #: The hidden constant allowed in ``C <= K (B D + D^1.5 S^2 A)`` and the largest log-log trend of the ratio.
 MAX_RATIO, MAX_TREND = 10.0, 0.1
