@@ -215,6 +215,41 @@ def sampling_rollout(rng):
     return out
 
 
+def _boxes(rng, n: int, S: int) -> tuple[np.ndarray, np.ndarray]:
+    """Box ends around random rows (some entries exact, one row the whole simplex: a never-visited pair)."""
+    p = random_kernel(rng, (n, S), 0.6)
+    beta = rng.uniform(0.0, 0.3, (n, S)) * (rng.random((n, S)) < 0.6)
+    lo, hi = np.clip(p - beta, 0.0, 1.0), np.clip(p + beta, 0.0, 1.0)
+    lo[0], hi[0] = 0.0, 1.0
+    return lo, hi
+
+
+def ssp_box_simplex_min(rng):
+    out = []
+    for S, n in ((1, 1), (4, 5), (9, 7), (30, 4)):
+        lo, hi = _boxes(rng, n, S)
+        V = rng.integers(0, 3, S).astype(float)          # integer values: ties in the pouring order
+        for descending in (False, True):
+            out += [(lo, hi, V, descending, True), (lo, hi, V, descending, False)]
+    return out
+
+
+def ssp_evi_sweeps(rng):
+    out = []
+    for S, A in ((1, 1), (4, 2), (7, 3), (20, 2)):
+        lo, hi = _boxes(rng, S * A, S)
+        lo3, hi3 = lo.reshape(S, A, S), hi.reshape(S, A, S)
+        lo3[:, -1], hi3[:, -1] = lo3[:, 0], hi3[:, 0]        # a tied action
+        cost = np.ones((S, A))
+        cost[rng.random((S, A)) < 0.15] = np.inf             # forbidden actions
+        V = rng.integers(0, 4, S).astype(float)
+        pinned = rng.random(S) < 0.3
+        for descending in (False, True):
+            for k in (1, 3):
+                out.append((lo, hi, cost, V, pinned, descending, k))
+    return out
+
+
 EXAMPLES: dict[str, Callable] = {
     "planning.bellman": planning_bellman,
     "planning.policy_sweep": planning_policy_sweep,
@@ -231,4 +266,6 @@ EXAMPLES: dict[str, Callable] = {
     "learners.count_update": learners_count_update,
     "learners.evaluate_policy_csr": learners_evaluate_policy_csr,
     "sampling.rollout": sampling_rollout,
+    "ssp.box_simplex_min": ssp_box_simplex_min,
+    "ssp.evi_sweeps": ssp_evi_sweeps,
 }
