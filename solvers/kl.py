@@ -128,7 +128,7 @@ def _kl_lower_numpy(p: np.ndarray, c: np.ndarray) -> np.ndarray:
         if not active.any():
             break
         qa, pa = q[active], pp[active]
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", over="ignore"):
             g = pa * np.log(pa / qa) + (1.0 - pa) * np.log((1.0 - pa) / (1.0 - qa)) - cc[active]
         step = np.where(g > 0, g * qa * (1.0 - qa) / np.where(pa > qa, pa - qa, 1.0), 0.0)
         nxt = np.minimum(qa + step, pa)
@@ -350,7 +350,8 @@ def _nu_numpy(p, d, x):
     s1 = (p * logs).sum(axis=1)
     s2 = (p * e / w).sum(axis=1)
     inv = (p / w).sum(axis=1)
-    inv2 = ((p / w) / w).sum(axis=1)
+    with np.errstate(over="ignore"):
+        inv2 = ((p / w) / w).sum(axis=1)
     return s1 + np.log1p(-s2), inv - inv2 / inv
 
 

@@ -12,9 +12,11 @@ budget) and an ``rng``; ``backend="numpy"`` runs the object-tree reference of :m
 code's design), with the same answers. Guide: ``docs/tree_search.md``.
 """
 from ._common import olop_allocation
+from .baselines import brue, kl_olop, sparse_sampling, sparse_sampling_budget, sparse_sampling_calls, uct
 from .mdp_gape import (Threshold, budget_thresholds, experiment_thresholds, mdp_gape, mdp_gape_budget,
                        theory_thresholds, ugape_mcts)
 from .result import TreeSearchResult
 
 __all__ = ["mdp_gape", "mdp_gape_budget", "ugape_mcts", "TreeSearchResult", "Threshold", "theory_thresholds",
-           "experiment_thresholds", "budget_thresholds", "olop_allocation"]
+           "experiment_thresholds", "budget_thresholds", "olop_allocation", "uct", "kl_olop", "brue",
+           "sparse_sampling", "sparse_sampling_budget", "sparse_sampling_calls"]

@@ -300,9 +300,35 @@ def gape_resume(t, m_ints, m_key, m_floats, m_nxt, m_cdf, m_rew, H, K, B, gamma,
         n_traj += 1
 
 
-def root_summary(t: GapeTree, K: int, H: int, gamma: float, bugs: int):
-    """``(b, challenger, U (K,), L (K,), counts (K,))`` at the root of ``t``."""
-    vals = np.empty((4, K))
-    b, ch, _ = ugape(t, K, H, gamma, bugs, vals)
-    counts = np.array([t.c_n[c] if c >= 0 else 0 for c in t.d_kids[0, :K]], np.int64)
-    return int(b), int(ch), vals[0].copy(), vals[1].copy(), counts
+class FlatGape:
+    """MDP-GapE on a :class:`GapeTree`: :meth:`resume` runs :func:`gape_resume` and grows the tree when full
+    (the same interface as the object twin :class:`solvers.tree_search.reference.GapeObjects`)."""
+
+    def __init__(self, kernel, H, K, B, gamma, eps, strict, child_rewards, thr_r, thr_p, bugs, s0):
+        self.kernel = tuple(kernel)
+        self.args = (H, K, B, gamma, eps, strict, child_rewards, thr_r, thr_p, bugs)
+        self.tree = new_tree(K, B, s0, H, gamma, bugs=bugs)
+
+    def resume(self, U: np.ndarray, budget_left: int, max_traj: int):
+        n_traj = calls = 0
+        while True:
+            left = -1 if budget_left < 0 else budget_left - calls
+            cap = -1 if max_traj < 0 else max_traj - n_traj
+            status, n, c = gape_resume(self.tree, *self.kernel, *self.args, U[n_traj:], left, cap)
+            n_traj += n
+            calls += c
+            if status != NEED_SPACE:
+                return status, n_traj, calls
+            self.tree = grow(self.tree)
+
+    def root_summary(self):
+        """``(b, challenger, U (K,), L (K,), counts (K,))`` at the root."""
+        H, K, _, gamma = self.args[:4]
+        bugs = self.args[-1]
+        vals = np.empty((4, K))
+        b, ch, _ = ugape(self.tree, K, H, gamma, bugs, vals)
+        counts = np.array([self.tree.c_n[c] if c >= 0 else 0 for c in self.tree.d_kids[0, :K]], np.int64)
+        return int(b), int(ch), vals[0].copy(), vals[1].copy(), counts
+
+    def sizes(self) -> tuple[int, int]:
+        return int(self.tree.sizes[0]), int(self.tree.sizes[1])

@@ -51,7 +51,7 @@ from mdptheory.generative import GenerativeOracle, horizon_from_accuracy
 from mdptheory.validation import as_generator, check_positive_int
 
 from . import _gape as G
-from ._common import BUDGET, DONE, NEED_SPACE, NEED_UNIFORMS, STATUS_NAMES, SUPPORT, olop_allocation
+from ._common import BUDGET, DONE, NEED_UNIFORMS, STATUS_NAMES, SUPPORT, olop_allocation
 from .result import TreeSearchResult
 
 __all__ = ["mdp_gape", "mdp_gape_budget", "ugape_mcts", "Threshold", "theory_thresholds", "experiment_thresholds",
@@ -176,39 +176,32 @@ def _support(oracle: GenerativeOracle, B: int | None) -> int:
 
 
 # ---------------------------------------------------------------------------------- the driver
-def _drive(oracle: GenerativeOracle, H: int, eps: float, strict: bool, rewards: str, thr_r: Threshold,
-           thr_p: Threshold, B: int, rng: np.random.Generator, backend: str, max_traj: int, chunk: int = 256):
-    """Run MDP-GapE to its stopping rule, the oracle's budget or ``max_traj`` trajectories (-1: no limit)."""
-    model = oracle.model
-    K = model.K
-    bugs = active_bugs()
-    child = rewards == "child"
-    remaining = -1 if oracle.remaining is None else oracle.remaining
+def _planner(backend: str, *args):
+    """The flat-array planner (``"numba"``) or its object twin (``"numpy"``), same interface."""
     if backend == "numpy":
         from .reference import GapeObjects
 
-        planner = GapeObjects(model.kernel(), H, K, B, model.gamma, eps, strict, child, thr_r.coef(), thr_p.coef(),
-                              bugs, model.s0)
-    else:
-        tree = G.new_tree(K, B, model.s0, H, model.gamma, bugs=bugs)
+        return GapeObjects(*args)
+    return G.FlatGape(*args)
+
+
+def _drive(oracle: GenerativeOracle, H: int, eps: float, strict: bool, rewards: str, thr_r: Threshold,
+           thr_p: Threshold, B: int, rng: np.random.Generator, backend: str, max_traj: int, chunk: int = 256):
+    """Run MDP-GapE to its stopping rule, the oracle's budget or ``max_traj`` trajectories (-1: no limit),
+    drawing the uniforms from ``rng`` in blocks of ``(chunk, H, 3)`` (a prefix of one stream: the run does not
+    depend on the block sizes)."""
+    model = oracle.model
+    planner = _planner(backend, model.kernel(), H, model.K, B, model.gamma, eps, strict, rewards == "child",
+                       thr_r.coef(), thr_p.coef(), active_bugs(), model.s0)
+    remaining = -1 if oracle.remaining is None else oracle.remaining
     total_traj = total_calls = 0
     while True:
         U = rng.random((chunk, H, 3))
-        used = 0
-        while True:
-            left = -1 if remaining < 0 else remaining - total_calls
-            cap = -1 if max_traj < 0 else max_traj - total_traj
-            if backend == "numpy":
-                status, n, calls = planner.resume(U[used:], left, cap)
-            else:
-                status, n, calls = G.gape_resume(tree, *model.kernel(), H, K, B, model.gamma, eps, strict, child,
-                                                 thr_r.coef(), thr_p.coef(), bugs, U[used:], left, cap)
-            used += n
-            total_traj += n
-            total_calls += calls
-            if status != NEED_SPACE:
-                break
-            tree = G.grow(tree)
+        left = -1 if remaining < 0 else remaining - total_calls
+        cap = -1 if max_traj < 0 else max_traj - total_traj
+        status, n, calls = planner.resume(U, left, cap)
+        total_traj += n
+        total_calls += calls
         if status == SUPPORT:
             oracle.charge(total_calls)
             raise ValueError(f"a transition reached more than B = {B} distinct next states; give the model's true "
@@ -217,13 +210,22 @@ def _drive(oracle: GenerativeOracle, H: int, eps: float, strict: bool, rewards: 
             break
         chunk = min(2 * chunk, 1 << 16)
     oracle.charge(total_calls)
-    if backend == "numpy":
-        summary = planner.root_summary()
-        sizes = planner.sizes()
-    else:
-        summary = G.root_summary(tree, K, H, model.gamma, bugs)
-        sizes = tuple(int(v) for v in tree.sizes)
-    return status, total_traj, total_calls, summary, sizes
+    return status, total_traj, total_calls, planner.root_summary(), planner.sizes()
+
+
+def _twin(backend: str):
+    def run(m_ints, m_key, m_floats, m_nxt, m_cdf, m_rew, s0, H, K, B, gamma, eps, strict, child, thr_r, thr_p,
+            bugs, U, budget_left):
+        """One MDP-GapE run from scratch on the uniforms ``U``: ``(status, trajectories, calls, b, U, L, counts)``."""
+        planner = _planner(backend, (m_ints, m_key, m_floats, m_nxt, m_cdf, m_rew), H, K, B, gamma, eps, strict,
+                           child, thr_r, thr_p, bugs, s0)
+        status, n, calls = planner.resume(U, budget_left, -1)
+        b, _, upper, lower, counts = planner.root_summary()
+        return status, n, calls, b, upper, lower, counts
+    return run
+
+
+backends.register("tree_search.mdp_gape", numba=_twin("numba"), numpy=_twin("numpy"))
 
 
 def _result(method, status, n_traj, calls, summary, sizes, H, t0, params, extra=None) -> TreeSearchResult:

@@ -183,3 +183,154 @@ class GapeObjects:
 
     def sizes(self) -> tuple[int, int]:
         return self.n_dec, self.n_ch
+
+
+def _most_visited_np(counts: np.ndarray, values: np.ndarray) -> int:
+    top = counts == counts.max()
+    return lowest_argmax_np(np.where(top, values, -np.inf))
+
+
+# ----------------------------------------------------------------------------------------------- UCT
+class _UctNode:
+    __slots__ = ("state", "children", "count", "value")
+
+    def __init__(self, state=None):
+        self.state = state
+        self.children: dict = {}          # state node: action -> action node; action node: state -> state node
+        self.count, self.value = 0, 0.0
+
+    def update(self, total: float) -> None:
+        self.count += 1
+        self.value += (total - self.value) / self.count
+
+
+def uct_objects(m_ints, m_key, m_floats, m_nxt, m_cdf, m_rew, s0, K, B, gamma, temperature, U):
+    """Object twin of :func:`solvers.tree_search._baselines.uct_run`."""
+    kernel = (m_ints, m_key, m_floats, m_nxt, m_cdf, m_rew)
+    root = _UctNode(int(s0))
+    M, L = U.shape[:2]
+    for t in range(M):
+        u, node, depth, total, path = U[t], root, 0, 0.0, [root]
+        while depth < L and node.children:
+            idx = [node.children[a].value + temperature / (node.children[a].count + 1.0) for a in range(K)]
+            a = random_argmax_np(idx, u[depth, 0])
+            r, s_next = _step(kernel, depth, node.state, a, u[depth, 1], u[depth, 2])
+            total += gamma ** depth * r
+            action = node.children[a]
+            if s_next not in action.children:
+                if len(action.children) >= B:
+                    return -1, np.zeros(0, np.int64), np.zeros(0)
+                action.children[s_next] = _UctNode(s_next)
+            node = action.children[s_next]
+            path += [action, node]
+            depth += 1
+        s = node.state
+        if depth < L and not node.children:
+            node.children = {a: _UctNode() for a in range(K)}
+        for h in range(depth, L):
+            r, s = _step(kernel, h, s, min(int(u[h, 0] * K), K - 1), u[h, 1], u[h, 2])
+            total += gamma ** h * r
+        for n in path:
+            n.update(total)
+    counts = np.array([root.children[a].count if a in root.children else 0 for a in range(K)], np.int64)
+    values = np.array([root.children[a].value if a in root.children else 0.0 for a in range(K)])
+    return _most_visited_np(counts, values), counts, values
+
+
+# ------------------------------------------------------------------------------------------- KL-OLOP
+class _OlopNode:
+    __slots__ = ("parent", "depth", "children", "count", "rsum", "mu", "upper")
+
+    def __init__(self, parent, depth: int, upper: float):
+        self.parent, self.depth = parent, depth
+        self.children: dict[int, _OlopNode] = {}
+        self.count, self.rsum, self.mu, self.upper = 0, 0.0, 1.0, upper
+
+
+def olop_objects(m_ints, m_key, m_floats, m_nxt, m_cdf, m_rew, s0, K, gamma, threshold, U):
+    """Object twin of :func:`solvers.tree_search._baselines.olop_run`."""
+    kernel = (m_ints, m_key, m_floats, m_nxt, m_cdf, m_rew)
+    M, L = U.shape[:2]
+    root = _OlopNode(None, 0, _max_value(gamma, L + 1))
+    for t in range(M):
+        u, node, s = U[t], root, int(s0)
+        for h in range(L):
+            if not node.children:
+                node.children = {a: _OlopNode(node, node.depth + 1, _max_value(gamma, L - node.depth))
+                                 for a in range(K)}
+                a = min(int(u[h, 0] * K), K - 1)
+            else:
+                a = lowest_argmax_np([node.children[o].upper for o in range(K)])
+            r, s = _step(kernel, h, s, a, u[h, 1], u[h, 2])
+            node = node.children[a]
+            node.count += 1
+            node.rsum += r
+            node.mu = _kl_pair(node.rsum / node.count, threshold / node.count)[0]
+        while node is not None:
+            node.upper = node.mu + gamma * max(c.upper for c in node.children.values()) if node.children else node.mu
+            node = node.parent
+    counts = np.array([root.children[a].count for a in range(K)], np.int64)
+    values = np.array([root.children[a].upper for a in range(K)])
+    return _most_visited_np(counts, values), counts, values
+
+
+# ---------------------------------------------------------------------------------------------- BRUE
+class _BrueState:
+    __slots__ = ("state", "depth", "children", "count", "reward")
+
+    def __init__(self, state: int, depth: int):
+        self.state, self.depth = state, depth
+        self.children: dict[int, _BrueChance] = {}
+        self.count, self.reward = 0, 0.0
+
+
+class _BrueChance:
+    __slots__ = ("children", "count", "value")
+
+    def __init__(self):
+        self.children: dict[int, _BrueState] = {}
+        self.count, self.value = 0, 0.0
+
+
+def _brue_estimate_objects(node: _BrueState, L: int, K: int, gamma: float, u: np.ndarray) -> float:
+    ret = 0.0
+    for i in range(L - node.depth):
+        if not node.children:
+            break
+        vals = [node.children[a].value if a in node.children else -np.inf for a in range(K)]
+        chance = node.children[lowest_argmax_np(vals)]
+        kids = list(chance.children.values())
+        cum = np.cumsum([k.count for k in kids], dtype=float)
+        node = kids[min(int(np.searchsorted(cum, u[3 + i] * cum[-1], side="right")), len(kids) - 1)]
+        ret += gamma ** i * node.reward
+    return ret
+
+
+def brue_objects(m_ints, m_key, m_floats, m_nxt, m_cdf, m_rew, s0, K, B, gamma, U):
+    """Object twin of :func:`solvers.tree_search._baselines.brue_run`."""
+    kernel = (m_ints, m_key, m_floats, m_nxt, m_cdf, m_rew)
+    M, L = U.shape[:2]
+    root = _BrueState(int(s0), 0)
+    for t in range(M):
+        u, node, steps = U[t], root, []
+        for h in range(L):
+            a = min(int(u[h, 0] * K), K - 1)
+            r, s_next = _step(kernel, h, node.state, a, u[h, 1], u[h, 2])
+            chance = node.children.setdefault(a, _BrueChance())
+            if s_next not in chance.children:
+                if len(chance.children) >= B:
+                    return -1, np.zeros(0, np.int64), np.zeros(0)
+                chance.children[s_next] = _BrueState(s_next, h + 1)
+            nxt = chance.children[s_next]
+            steps.append((chance, r, nxt))
+            node = nxt
+        for h in range(L - 1, -1, -1):
+            chance, r, nxt = steps[h]
+            nxt.count += 1
+            nxt.reward += (r - nxt.reward) / nxt.count
+            est = r + gamma * _brue_estimate_objects(nxt, L, K, gamma, u[h])
+            chance.count += 1
+            chance.value += (est - chance.value) / chance.count
+    counts = np.array([root.children[a].count if a in root.children else 0 for a in range(K)], np.int64)
+    values = np.array([root.children[a].value if a in root.children else -np.inf for a in range(K)])
+    return lowest_argmax_np(values), counts, values
