@@ -43,6 +43,8 @@ from mdptheory import backends
 __all__ = ["kl_bernoulli", "kl_upper", "kl_lower", "kl_ball_max", "kl_ball_min"]
 
 _EPS = 2.220446049250313e-16
+#: Below this a kl lower bound is reported as 0 (``p / q`` would overflow; the bound only gets more conservative).
+_TINY = 1e-300
 _NEWTON_ITERS = 100
 _BALL_ITERS = 200
 
@@ -77,7 +79,7 @@ def _kl_lower_scalar(p, c):
     pin = p - math.sqrt(0.5 * c)
     if pin > q:
         q = pin
-    if q <= 0.0:                                  # the root underflows: 0 is a (conservative) lower bound
+    if q <= _TINY:                                # the root (nearly) underflows: 0 is a conservative lower bound
         return 0.0
     for _ in range(_NEWTON_ITERS):
         g = _kl_bern(p, q) - c
@@ -122,7 +124,7 @@ def _kl_lower_numpy(p: np.ndarray, c: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore", under="ignore"):
         q = pp * np.exp(-(cc - (1.0 - pp) * np.log1p(-pp)) / pp)
     q = np.maximum(q, pp - np.sqrt(0.5 * cc))
-    active = q > 0
+    active = q > _TINY
     q = np.where(active, q, 0.0)
     for _ in range(_NEWTON_ITERS):
         if not active.any():

@@ -259,6 +259,8 @@ def gape_resume(t, m_ints, m_key, m_floats, m_nxt, m_cdf, m_rew, H, K, B, gamma,
                 c_parent[c] = d
                 c_n[c] = 0
                 c_rsum[c] = 0.0
+                t.c_U[c] = _default_upper(gamma, H, h, bugs)
+                t.c_L[c] = 0.0
                 for j in range(B):
                     c_kids[c, j] = -1
             r, s_next = model_step(m_ints, m_key, m_floats, m_nxt, m_cdf, m_rew, h, d_state[d], a, u[h, 1], u[h, 2])
@@ -332,3 +334,20 @@ class FlatGape:
 
     def sizes(self) -> tuple[int, int]:
         return int(self.tree.sizes[0]), int(self.tree.sizes[1])
+
+    def export(self) -> dict:
+        """The explored tree as arrays (see :func:`export_fields`), trimmed to the nodes in use."""
+        n_d, n_c = self.sizes()
+        t = self.tree
+        return {"d_depth": t.d_depth[:n_d].copy(), "d_n": t.d_n[:n_d].copy(), "d_rsum": t.d_rsum[:n_d].copy(),
+                "d_U": t.d_U[:n_d].copy(), "d_L": t.d_L[:n_d].copy(), "d_kids": t.d_kids[:n_d].copy(),
+                "c_n": t.c_n[:n_c].copy(), "c_rsum": t.c_rsum[:n_c].copy(), "c_kids": t.c_kids[:n_c].copy(),
+                "c_U": t.c_U[:n_c].copy(), "c_L": t.c_L[:n_c].copy(), "c_parent": t.c_parent[:n_c].copy()}
+
+
+def export_fields() -> str:
+    """What :meth:`FlatGape.export` returns: decision nodes ``d_depth, d_n, d_rsum, d_U, d_L (N,)`` and ``d_kids
+    (N, K)`` (chance node per action, -1 never sampled); chance nodes ``c_n, c_rsum, c_U, c_L, c_parent (M,)`` and
+    ``c_kids (M, B)`` (decision node per observed next state, -1 for an unobserved support slot). Node 0 is the
+    root."""
+    return export_fields.__doc__

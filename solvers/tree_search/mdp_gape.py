@@ -79,8 +79,9 @@ OBSERVED_SUPPORT = mutants.register("mdp-gape", "observed-support-only",
                                     "unobserved support points get none)")
 PESSIMISTIC = mutants.register("mdp-gape", "pessimistic-descent",
                                "below the root the trajectory follows argmax_a L instead of the optimistic argmax_a U")
-RECOMMEND_UPPER = mutants.register("mdp-gape", "recommend-upper",
-                                   "the recommendation is argmax_a U(a) (the optimistic action) instead of UGapE's b")
+RECOMMEND_CHALLENGER = mutants.register("mdp-gape", "recommend-challenger",
+                                        "the recommendation is UGapE's challenger c instead of its best candidate b "
+                                        "(the pair unpacked in the wrong order)")
 
 _BUGS = ((STOP_LOWER, G.BUG_STOP_LOWER), (HOEFFDING, G.BUG_HOEFFDING), (NO_ROOT_BACKUP, G.BUG_NO_ROOT_BACKUP),
          (BEST_TWICE, G.BUG_BEST_TWICE), (DISCOUNT_REWARD, G.BUG_DISCOUNT_REWARD),
@@ -210,7 +211,7 @@ def _drive(oracle: GenerativeOracle, H: int, eps: float, strict: bool, rewards: 
             break
         chunk = min(2 * chunk, 1 << 16)
     oracle.charge(total_calls)
-    return status, total_traj, total_calls, planner.root_summary(), planner.sizes()
+    return status, total_traj, total_calls, planner.root_summary(), planner.sizes(), planner
 
 
 def _twin(backend: str):
@@ -230,7 +231,7 @@ backends.register("tree_search.mdp_gape", numba=_twin("numba"), numpy=_twin("num
 
 def _result(method, status, n_traj, calls, summary, sizes, H, t0, params, extra=None) -> TreeSearchResult:
     b, ch, U, L, counts = summary
-    action = int(np.flatnonzero(U >= U.max() - 1e-12 * (1 + abs(U.max())))[0]) if RECOMMEND_UPPER.active else b
+    action = ch if RECOMMEND_CHALLENGER.active else b
     ex = {"challenger": ch, "stopping_gap": float(U[ch] - L[b]) if len(U) > 1 else 0.0,
           "decision_nodes": sizes[0], "chance_nodes": sizes[1]}
     ex.update(extra or {})
@@ -242,7 +243,7 @@ def _result(method, status, n_traj, calls, summary, sizes, H, t0, params, extra=
 def mdp_gape(oracle: GenerativeOracle, eps: float, delta: float, H: int | None = None,
              thresholds: str | tuple[Threshold, Threshold] = "theory", B: int | None = None, rewards: str = "pair",
              strict_stop: bool = False, threshold_scale: float = 1.0, rng=None, backend: str = "numba",
-             method: str = "MDP-GapE") -> TreeSearchResult:
+             keep_tree: bool = False, method: str = "MDP-GapE") -> TreeSearchResult:
     """MDP-GapE in the fixed-confidence setting: sample until ``U(c) - L(b) <= eps``, recommend ``b``.
 
     Parameters
@@ -271,6 +272,9 @@ def mdp_gape(oracle: GenerativeOracle, eps: float, delta: float, H: int | None =
     backend : {"numba", "numpy"}
         ``"numpy"`` runs the object-tree reference (:mod:`solvers.tree_search.reference`, the official
         design): same answers, ~100x slower.
+    keep_tree : bool
+        Put the explored tree in ``result.extra["tree"]`` (arrays, see
+        :func:`solvers.tree_search._gape.export_fields`), e.g. to recompute its bounds independently.
     """
     t0 = time.perf_counter()
     oracle = _check_oracle(oracle)
@@ -306,17 +310,18 @@ def mdp_gape(oracle: GenerativeOracle, eps: float, delta: float, H: int | None =
         if len(thr) != 2 or not all(isinstance(x, Threshold) for x in thr):
             raise TypeError("thresholds must be a pair (beta_r, beta_p) of solvers.tree_search.Threshold")
     thr_r, thr_p = (t.scaled(threshold_scale) for t in thr) if threshold_scale != 1.0 else thr
-    status, n, calls, summary, sizes = _drive(oracle, H, eps, bool(strict_stop), rewards, thr_r, thr_p, B,
-                                              as_generator(rng), backend, -1)
+    status, n, calls, summary, sizes, planner = _drive(oracle, H, eps, bool(strict_stop), rewards, thr_r, thr_p, B,
+                                                       as_generator(rng), backend, -1)
     params = {"eps": eps, "delta": delta, "H": H, "B": B, "thresholds": name, "rewards": rewards,
               "strict_stop": bool(strict_stop), "threshold_scale": threshold_scale, "backend": backend,
               "budget": oracle.budget}
-    return _result(method, status, n, calls, summary, sizes, H, t0, params)
+    return _result(method, status, n, calls, summary, sizes, H, t0, params,
+                   {"tree": planner.export()} if keep_tree else None)
 
 
 def mdp_gape_budget(oracle: GenerativeOracle, budget: int | None = None, B: int | None = None,
                     thresholds: tuple[Threshold, Threshold] | None = None, rewards: str = "pair", rng=None,
-                    backend: str = "numba") -> TreeSearchResult:
+                    backend: str = "numba", keep_tree: bool = False) -> TreeSearchResult:
     """MDP-GapE with a fixed budget (the paper's Figure 2): ``eps = 0``, the budget split into ``M`` trajectories
     of depth ``L`` by OLOP's rule (:func:`olop_allocation`), thresholds ``log M`` and ``0.1 log M`` by default;
     recommends UGapE's ``b`` after the ``M`` trajectories (status ``"done"``).
@@ -338,12 +343,13 @@ def mdp_gape_budget(oracle: GenerativeOracle, budget: int | None = None, B: int 
     L = model.check_depth(L)
     B = _support(oracle, B)
     thr_r, thr_p = budget_thresholds(M) if thresholds is None else thresholds
-    status, n, calls, summary, sizes = _drive(oracle, L, -math.inf, False, rewards, thr_r, thr_p, B,
-                                              as_generator(rng), backend, M)
+    status, n, calls, summary, sizes, planner = _drive(oracle, L, -math.inf, False, rewards, thr_r, thr_p, B,
+                                                       as_generator(rng), backend, M)
     params = {"budget": n_calls, "M": M, "L": L, "B": B, "rewards": rewards, "backend": backend,
               "thresholds": f"{thr_r.name}, {thr_p.name}"}
+    extra = {"M": M, "L": L, **({"tree": planner.export()} if keep_tree else {})}
     return _result("MDP-GapE (fixed budget)", DONE if status == BUDGET else status, n, calls, summary, sizes, L,
-                   t0, params, {"M": M, "L": L})
+                   t0, params, extra)
 
 
 def ugape_mcts(oracle: GenerativeOracle, eps: float, delta: float, H: int | None = None,

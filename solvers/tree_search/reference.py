@@ -58,10 +58,10 @@ class _Decision:
 class _Chance:
     __slots__ = ("count", "rsum", "children", "upper", "lower")
 
-    def __init__(self):
+    def __init__(self, upper: float):
         self.count, self.rsum = 0, 0.0
         self.children: dict[int, _Decision] = {}     # observed next state -> node (at most B)
-        self.upper, self.lower = 0.0, 0.0
+        self.upper, self.lower = upper, 0.0
 
 
 class GapeObjects:
@@ -150,7 +150,7 @@ class GapeObjects:
                     Uh, Lh = self._bounds(node, h)
                     a = random_argmax_np(Lh if self.bugs & G.BUG_PESSIMISTIC else Uh, u[h, 0])
                 if a not in node.children:
-                    node.children[a] = _Chance()
+                    node.children[a] = _Chance(self._default(h))
                     self.n_ch += 1
                 chance = node.children[a]
                 r, s_next = _step(self.kernel, h, node.state, a, u[h, 1], u[h, 2])
@@ -183,6 +183,34 @@ class GapeObjects:
 
     def sizes(self) -> tuple[int, int]:
         return self.n_dec, self.n_ch
+
+    def export(self) -> dict:
+        """The explored tree in the layout of :meth:`solvers.tree_search._gape.FlatGape.export` (breadth-first
+        numbering)."""
+        dec, ch = [self.root], []
+        d_kids, c_kids, c_parent = [], [], []
+        i = 0
+        while i < len(dec):
+            node = dec[i]
+            row = [-1] * self.K
+            for a, chance in sorted(node.children.items()):
+                row[a] = len(ch)
+                ch.append(chance)
+                c_parent.append(i)
+                kids = [-1] * self.B
+                for j, kid in enumerate(chance.children.values()):
+                    kids[j] = len(dec)
+                    dec.append(kid)
+                c_kids.append(kids)
+            d_kids.append(row)
+            i += 1
+        arr = lambda xs, dt=float: np.array(xs, dtype=dt)  # noqa: E731
+        return {"d_depth": arr([d.depth for d in dec], np.int64), "d_n": arr([d.count for d in dec], np.int64),
+                "d_rsum": arr([d.rsum for d in dec]), "d_U": arr([d.upper for d in dec]),
+                "d_L": arr([d.lower for d in dec]), "d_kids": np.array(d_kids, np.int64).reshape(-1, self.K),
+                "c_n": arr([c.count for c in ch], np.int64), "c_rsum": arr([c.rsum for c in ch]),
+                "c_kids": np.array(c_kids, np.int64).reshape(-1, self.B), "c_U": arr([c.upper for c in ch]),
+                "c_L": arr([c.lower for c in ch]), "c_parent": arr(c_parent, np.int64)}
 
 
 def _most_visited_np(counts: np.ndarray, values: np.ndarray) -> int:
