@@ -15,7 +15,7 @@ Claim ``mdpgape-fixed-budget``: at the largest budget of the grid, MDP-GapE's me
 below KL-OLOP's: two one-sided paired t-tests over the same instances, each at level 0.05 (the paper's Figure 2
 ordering at large budgets). Extra control ``recommend = "random"``: MDP-GapE's recommendation replaced by a
 uniformly random action. Rejects the slips that break the recommendation or the exploration: the root backup
-skipped, UGapE sampling its best candidate only.
+skipped, UGapE sampling its best candidate only, the challenger recommended instead of the best candidate.
 """
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ def check_budget(df):
 
 CLAIMS = [
     Claim(name="mdpgape-fixed-budget", experiment=NAME, bound=None, check=check_budget,
-          mutants=("mdp-gape.no-root-backup", "mdp-gape.ugape-best-twice"),
+          mutants=("mdp-gape.no-root-backup", "mdp-gape.ugape-best-twice", "mdp-gape.recommend-challenger"),
           control={"recommend": "random"}, algorithms=("mdp-gape",),
           source="Jonsson et al. (2020), MDP-GapE, Figure 2 (fixed budget)",
           description="With a fixed budget (eps = 0, thresholds log M and 0.1 log M) MDP-GapE's mean simple regret "

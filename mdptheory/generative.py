@@ -297,11 +297,11 @@ class TabularModel(GenerativeModel):
             self.gamma = _check_gamma(mdp.gamma if gamma is None else gamma)
         else:
             raise TypeError(f"mdp must be a FiniteMDP or an EpisodicMDP, got {type(mdp).__name__}")
-        bad = (R < 0) | (R > 1)
+        bad = (mdp.R < 0) | (mdp.R > 1)
         if bad.any():
             idx = tuple(int(i) for i in np.argwhere(bad)[0])
             raise ValueError(f"rewards must lie in [0, 1] for planning with KL confidence bounds; R{list(idx)} = "
-                             f"{R[idx]:.6g}; rescale with (R - R.min()) / (R.max() - R.min())")
+                             f"{mdp.R[idx]:.6g}; rescale with (R - R.min()) / (R.max() - R.min())")
         self.S, self.K = mdp.S, mdp.A
         self.s0 = int(s0)
         if not 0 <= self.s0 < self.S:

@@ -100,8 +100,11 @@ def _kl_lower_scalar(p, c):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _kl_upper_scalar(p, c):
-    """``max{q in [p, 1] : kl(p, q) <= c} = 1 - kl_lower(1 - p, c)`` (``kl(p, q) = kl(1-p, 1-q)``)."""
-    return 1.0 - _kl_lower_scalar(1.0 - p, c)
+    """``max{q in [p, 1] : kl(p, q) <= c} = 1 - kl_lower(1 - p, c)`` (``kl(p, q) = kl(1-p, 1-q)``; never below ``p``,
+    which ``1 - (1 - p)`` can round under)."""
+    if c <= 0.0:
+        return p
+    return max(p, 1.0 - _kl_lower_scalar(1.0 - p, c))
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -143,7 +146,9 @@ def _kl_lower_numpy(p: np.ndarray, c: np.ndarray) -> np.ndarray:
 
 
 def _kl_bounds_numpy(p: np.ndarray, c: np.ndarray, upper: bool) -> np.ndarray:
-    return 1.0 - _kl_lower_numpy(1.0 - p, c) if upper else _kl_lower_numpy(p, c)
+    if not upper:
+        return _kl_lower_numpy(p, c)
+    return np.where(c <= 0, p, np.maximum(p, 1.0 - _kl_lower_numpy(1.0 - p, c)))
 
 
 def _check_prob(p, name: str) -> np.ndarray:
