@@ -64,6 +64,7 @@ def draw(results):
         ax.fill_between(b, lo, hi, color=c, alpha=0.2, lw=0)
     ax.set_xscale("log")
     ax.set_yscale("symlog", linthresh=1e-3)
+    ax.set_ylim(bottom=0.0)                      # a simple regret is >= 0
     ax.set_xlabel("budget n (oracle calls)")
     ax.set_ylabel("simple regret r_n (vs the 9-step Q)")
     inst = sum(len(r) for r in real_runs(results)["regret_mdp_gape"])

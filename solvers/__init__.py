@@ -2,7 +2,8 @@
 
 Every planner returns a frozen :class:`PlanningResult`; ``tol`` is a certified sup-norm error on ``V``.
 Guides: ``docs/planners.md`` (exact), ``docs/robust.md`` (robust), ``docs/learners.md`` (OPSRL, PSRL,
-UCBVI), ``docs/offline.md`` (R2PVI and its baselines).
+UCBVI), ``docs/offline.md`` (R2PVI and its baselines), ``docs/tree_search.md`` (MDP-GapE, the planning
+baselines).
 """
 from .backward_induction import backward_induction
 from .learners import GreedyPosteriorMean, OPSRL, PSRL, UCBVI, Trace, check_learner, run as run_learner
@@ -14,6 +15,7 @@ from .policy_iteration import policy_iteration
 from .result import ConvergenceWarning, NotConvergedError, PlanningResult
 from .robust import robust_backward_induction, robust_policy_evaluation, robust_value_iteration, worst_case
 from .solve import solve
+from .tree_search import TreeSearchResult, mdp_gape, mdp_gape_budget, ugape_mcts
 from .value_iteration import value_iteration
 
 __all__ = [
@@ -22,4 +24,5 @@ __all__ = [
     "worst_case", "robust_value_iteration", "robust_backward_induction", "robust_policy_evaluation",
     "OPSRL", "PSRL", "UCBVI", "GreedyPosteriorMean", "Trace", "run_learner", "check_learner",
     "r2pvi", "pevi", "drpvi", "drvi_l", "pessimistic_lsvi",
+    "mdp_gape", "mdp_gape_budget", "ugape_mcts", "TreeSearchResult",
 ]

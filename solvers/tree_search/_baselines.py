@@ -26,7 +26,7 @@ from numba import njit
 from mdptheory.generative import model_step
 
 from ..kl import _kl_upper_scalar
-from ._common import lowest_argmax, max_value, random_argmax
+from ._common import find_child, lowest_argmax, max_value, random_argmax
 
 
 @njit(cache=True, nogil=True)
@@ -77,20 +77,14 @@ def uct_run(m_ints, m_key, m_floats, m_nxt, m_cdf, m_rew, s0, K, B, gamma, tempe
             total += gamma ** depth * r
             an = s_kids[node, a]
             path_a[depth] = an
-            child = -1
-            for j in range(B):
-                k = a_kids[an, j]
-                if k >= 0 and s_state[k] == s_next:
-                    child = k
-                    break
-                if k < 0:
-                    child = n_s
-                    n_s += 1
-                    s_state[child] = s_next
-                    a_kids[an, j] = child
-                    break
+            child, free = find_child(a_kids, an, s_state, s_next)
             if child < 0:
-                return -1, a_count[:0], a_value[:0]
+                if free < 0:
+                    return -1, a_count[:0], a_value[:0]
+                child = n_s
+                n_s += 1
+                s_state[child] = s_next
+                a_kids[an, free] = child
             node = child
             depth += 1
             path_s[depth] = node
@@ -245,21 +239,15 @@ def brue_run(m_ints, m_key, m_floats, m_nxt, m_cdf, m_rew, s0, K, B, gamma, U):
                 c = n_c
                 n_c += 1
                 s_kids[d, a] = c
-            kid = -1
-            for j in range(B):
-                k = c_kids[c, j]
-                if k >= 0 and s_state[k] == s_next:
-                    kid = k
-                    break
-                if k < 0:
-                    kid = n_s
-                    n_s += 1
-                    s_state[kid] = s_next
-                    s_depth[kid] = h + 1
-                    c_kids[c, j] = kid
-                    break
+            kid, free = find_child(c_kids, c, s_state, s_next)
             if kid < 0:
-                return -1, c_count[:0], c_value[:0]
+                if free < 0:
+                    return -1, c_count[:0], c_value[:0]
+                kid = n_s
+                n_s += 1
+                s_state[kid] = s_next
+                s_depth[kid] = h + 1
+                c_kids[c, free] = kid
             path_c[h] = c
             rewards[h] = r
             d = kid

@@ -57,6 +57,21 @@ def random_argmax(v, n, u):
     return 0
 
 
+@njit(cache=True, nogil=True)
+def find_child(kids, row, states, s_next):
+    """In the child table ``kids[row, :]`` (node indices, -1 = free slot, filled in order): the child whose state
+    is ``s_next`` (-1 if none) and the first free slot (-1 if none)."""
+    free = -1
+    for j in range(kids.shape[1]):
+        k = kids[row, j]
+        if k < 0:
+            if free < 0:
+                free = j
+        elif states[k] == s_next:
+            return k, free
+    return -1, free
+
+
 def lowest_argmax_np(v) -> int:
     v = np.asarray(v, dtype=float)
     m = v.max()

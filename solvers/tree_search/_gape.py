@@ -31,8 +31,8 @@ from mdptheory.generative import model_step
 
 from .._kernels._numba_common import tie_threshold
 from ..kl import _ball_max_row, _ball_min_row, _kl_lower_scalar, _kl_upper_scalar
-from ._common import (BUDGET, NEED_SPACE, NEED_UNIFORMS, STOPPED, SUPPORT, lowest_argmax, max_value, random_argmax,
-                      threshold)
+from ._common import (BUDGET, NEED_SPACE, NEED_UNIFORMS, STOPPED, SUPPORT, find_child, lowest_argmax, max_value,
+                      random_argmax, threshold)
 
 # mutant switches (bit flags), set by the Python wrapper
 BUG_STOP_LOWER = 1          # stopping rule with L(challenger) instead of U(challenger)
@@ -267,15 +267,7 @@ def gape_resume(t, m_ints, m_key, m_floats, m_nxt, m_cdf, m_rew, H, K, B, gamma,
             calls += 1
             c_n[c] += 1
             c_rsum[c] += r
-            kid = -1
-            free = -1
-            for j in range(B):
-                k = c_kids[c, j]
-                if k >= 0 and d_state[k] == s_next:
-                    kid = k
-                    break
-                if k < 0 and free < 0:
-                    free = j
+            kid, free = find_child(c_kids, c, d_state, s_next)
             if kid < 0:
                 if free < 0:
                     return SUPPORT, n_traj, calls
