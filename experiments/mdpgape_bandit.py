@@ -115,8 +115,9 @@ def check_bandit(df):
 
 CLAIMS = [
     Claim(name="mdpgape-bandit-reduction", experiment=NAME, bound=UGAPE_BANDIT, check=check_bandit,
-          mutants=("mdp-gape.stop-lower-challenger", "mdp-gape.threshold-no-log-delta", "mdp-gape.hoeffding-reward",
+          mutants=("mdp-gape-stopping.stop-lower-challenger", "mdp-gape-stopping.threshold-no-log-delta", "mdp-gape.hoeffding-reward",
                    "mdp-gape.ugape-best-twice", "mdp-gape.no-root-backup", "mdp-gape.recommend-challenger"),
+          algorithms=("mdp-gape", "mdp-gape-stopping"),
           description="For H = 1 MDP-GapE is UGapE on the root's arms: on Bernoulli bandits it makes exactly the "
                       "pulls and recommendation of an independent UGapE (scipy kl bounds) fed the same rewards, and "
                       "its pulls over UGapE's bound sum_a log(1/delta)/max(Delta_a, eps)^2 do not trend with the gap "

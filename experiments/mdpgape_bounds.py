@@ -135,8 +135,9 @@ def check_recursion(df):
 
 CLAIMS = [
     Claim(name="mdpgape-bounds-recursion", experiment=NAME, bound=None, check=check_recursion,
-          mutants=("mdp-gape.hoeffding-reward", "mdp-gape.threshold-no-log-delta", "mdp-gape.discount-late",
+          mutants=("mdp-gape.hoeffding-reward", "mdp-gape-stopping.threshold-no-log-delta", "mdp-gape.discount-late",
                    "mdp-gape.depth-off-by-one", "mdp-gape.observed-support-only", "mdp-gape.no-root-backup"),
+          algorithms=("mdp-gape", "mdp-gape-stopping"),
           source="Jonsson et al. (2020), MDP-GapE, Sec. 3 (confidence bounds; spec section 3.2)",
           description="The upper and lower values MDP-GapE stores on every node of its explored tree equal the "
                       "paper's KL recursion recomputed independently (scipy kl roots, the thresholds' formulas, "

@@ -109,7 +109,8 @@ def check_valid(df):
 
 CLAIMS = [
     Claim(name="mdpgape-delta-correct", experiment=NAME, bound=MDPGAPE_CORRECTNESS, check=check_correct,
-          mutants=("mdp-gape.stop-lower-challenger",),
+          mutants=("mdp-gape-stopping.stop-lower-challenger",),
+          algorithms=("mdp-gape", "mdp-gape-stopping"),
           control={"threshold_scale": 0.01},
           description="With the theory thresholds MDP-GapE's recommendation is eps-optimal for Q*_H with "
                       "probability >= 1 - delta: over >= 200 runs per (instance, eps, H), on a trap instance and on "
@@ -117,6 +118,7 @@ CLAIMS = [
                       "simple regret's range, so the bound binds; the thresholds shrunk by 100 fail on the trap."),
     Claim(name="mdpgape-bounds-valid", experiment=NAME, bound=MDPGAPE_EVENT, check=check_valid,
           mutants=("mdp-gape.discount-late", "mdp-gape.depth-off-by-one"),
+          algorithms=("mdp-gape", "mdp-gape-stopping"),
           description="At the stopping time the KL upper and lower bounds of every root action contain the exact "
                       "Q*_H (the event of the correctness proof) in all but a delta fraction of runs (exact binomial "
                       "test, slack 1e-12 for rounding)."),

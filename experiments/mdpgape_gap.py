@@ -33,11 +33,11 @@ from .claims import Claim
 NAME = "mdpgape-gap"
 
 _BASE = {"planner": "mdp-gape", "S": 100_000, "K": 5, "B": 2, "gamma": 0.7, "H": 2, "eps": 0.1, "delta": 0.1,
-         "thresholds": "theory", "runs": 10, "cap": 100_000}
+         "thresholds": "theory", "runs": 8, "cap": 100_000}
 QUICK_GRID = [_BASE]
 GRID = [_BASE, dict(_BASE, eps=0.05, cap=400_000), dict(_BASE, H=3, eps=0.2, cap=200_000)]
-QUICK_SEEDS = 4          # x 10 runs = 40 instances
-SEEDS = 20
+QUICK_SEEDS = 3          # x 8 runs = 24 instances
+SEEDS = 25               # x 8 runs = 200 instances per config
 
 
 def run(config: dict, seed: int) -> dict:
@@ -90,6 +90,7 @@ def check_gap(df):
 CLAIMS = [
     Claim(name="mdpgape-gap-dependence", experiment=NAME, bound=MDPGAPE_COMPLEXITY, check=check_gap,
           mutants=("mdp-gape.no-root-backup", "mdp-gape.ugape-best-twice", "mdp-gape.pessimistic-descent"),
+          algorithms=("mdp-gape", "mdp-gape-stopping"),
           control={"planner": "sparse-sampling", "C": 4},
           description="On random Garnets at a fixed depth the oracle calls of MDP-GapE follow the gap-dependent "
                       "bound's leading term H^3 log(3(BK)^H/delta) sum_a 1/max(Delta_a, eps)^2: the ratio's log-log "

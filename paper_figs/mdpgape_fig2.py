@@ -47,7 +47,7 @@ def mean_regrets(results) -> dict:
         col = f"regret_{p.replace('-', '_')}"
         if col not in res.columns:
             continue
-        R = np.concatenate(list(res[col]), axis=0)            # (instances, budgets)
+        R = np.concatenate([v for v in res[col] if isinstance(v, np.ndarray)], axis=0)   # (instances, budgets)
         idx = gen.integers(0, R.shape[0], (1000, R.shape[0]))
         boot = R[idx].mean(axis=1)
         out[p] = (budgets, R.mean(axis=0), *np.quantile(boot, [0.025, 0.975], axis=0))
@@ -57,7 +57,6 @@ def mean_regrets(results) -> dict:
 def draw(results):
     fig = Figure(figsize=(7, 4.6))
     ax = fig.add_subplot()
-    n = len(real_runs(results))
     for p, (b, m, lo, hi) in mean_regrets(results).items():
         name, c = PLANNERS[p]
         ax.plot(b, m, "o-", color=c, ms=3, label=name)
@@ -67,8 +66,10 @@ def draw(results):
     ax.set_ylim(bottom=0.0)                      # a simple regret is >= 0
     ax.set_xlabel("budget n (oracle calls)")
     ax.set_ylabel("simple regret r_n (vs the 9-step Q)")
-    inst = sum(len(r) for r in real_runs(results)["regret_mdp_gape"])
-    ax.set_title(f"Fixed budget on the paper's Garnets: mean and 95% bootstrap band ({inst} instances, {n} jobs)",
-                 fontsize=9)
+    counts = {PLANNERS[p][0]: sum(len(v) for v in real_runs(results)[f"regret_{p.replace('-', '_')}"]
+                                  if isinstance(v, np.ndarray))
+              for p in PLANNERS if f"regret_{p.replace('-', '_')}" in real_runs(results).columns}
+    ax.set_title("Fixed budget on the paper's Garnets: mean, 95% bootstrap band; instances: "
+                 + ", ".join(f"{k} {v}" for k, v in counts.items()), fontsize=7)
     ax.legend(fontsize=8)
     return fig

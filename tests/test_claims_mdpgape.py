@@ -33,7 +33,7 @@ def test_every_mdp_gape_mutant_is_named_by_some_claim():
     from mdptheory import mutants
 
     named = {m for c in all_claims().values() for m in c.mutants}
-    assert {m.name for m in mutants.of("mdp-gape")} <= named
+    assert {m.name for a in ("mdp-gape", "mdp-gape-stopping") for m in mutants.of(a)} <= named
 
 
 def test_figures_draw_from_small_runs():

@@ -216,7 +216,7 @@ def test_every_mdp_gape_mutant_is_wired():
         return out
 
     real = signature()
-    algo = mutants.of("mdp-gape")
+    algo = mutants.of("mdp-gape") + mutants.of("mdp-gape-stopping")
     assert len(algo) >= 10
     for m in algo:
         with mutants.activated(m.name):

@@ -58,9 +58,11 @@ __all__ = ["mdp_gape", "mdp_gape_budget", "ugape_mcts", "Threshold", "theory_thr
            "budget_thresholds"]
 
 # ------------------------------------------------------------------------------------ mutants
-STOP_LOWER = mutants.register("mdp-gape", "stop-lower-challenger",
+# the fixed-confidence stopping machinery (no effect on the fixed-budget mode, which has neither a stopping rule
+# nor a delta), registered apart so that fixed-budget claims need not run it
+STOP_LOWER = mutants.register("mdp-gape-stopping", "stop-lower-challenger",
                               "the stopping rule compares L(challenger), not U(challenger), with L(best)")
-NO_LOG_DELTA = mutants.register("mdp-gape", "threshold-no-log-delta",
+NO_LOG_DELTA = mutants.register("mdp-gape-stopping", "threshold-no-log-delta",
                                 "the exploration thresholds beta_r, beta_p lose their log(1/delta) term")
 HOEFFDING = mutants.register("mdp-gape", "hoeffding-reward",
                              "the reward interval is r_hat +- sqrt(beta_r/2n) (Hoeffding) instead of the kl bounds")
