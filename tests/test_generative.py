@@ -124,3 +124,13 @@ def test_lazy_garnet_rejects_sizes_below_one(S, K, B):
 def test_lazy_garnet_rejects_a_bad_sparsity(x):
     with pytest.raises(ValueError, match="reward_sparsity"):
         LazyGarnet(S=10, reward_sparsity=x)
+
+
+@given(bad=st.one_of(st.floats(min_value=-1e6, max_value=-1e-9), st.floats(min_value=1.0 + 1e-9, max_value=1e6)),
+       where=st.tuples(st.integers(0, 2), st.integers(0, 1)))
+def test_rewards_outside_the_unit_interval_are_rejected(bad, where):
+    R = np.full((3, 2), 0.5)
+    R[where] = bad
+    with pytest.raises(ValueError, match=rf"rewards must lie in \[0, 1\].*R\[{where[0]}, {where[1]}\]"):
+        TabularModel(FiniteMDP(np.full((3, 2, 3), 1 / 3), R, 0.9))
+

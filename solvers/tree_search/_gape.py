@@ -102,13 +102,14 @@ def ugape(t, K, H, gamma, bugs, vals):
     ``c = argmax_{a != b} U(a)`` and the sampled arm, the wider of the two (``b`` on ties). ``vals`` is
     scratch ``(4, K)`` receiving U, L (rows 0, 1). Returns ``(b, c, sampled)``."""
     U, L, G = vals[0], vals[1], vals[2]
+    unvisited = _default_upper(gamma, H, 0, bugs)
     for a in range(K):
         c = t.d_kids[0, a]
         if c >= 0:
             U[a] = t.c_U[c]
             L[a] = t.c_L[c]
         else:
-            U[a] = _default_upper(gamma, H, 0, bugs)
+            U[a] = unvisited
             L[a] = 0.0
     for a in range(K):
         m = -np.inf
@@ -128,12 +129,12 @@ def ugape(t, K, H, gamma, bugs, vals):
 
 
 @njit(cache=True, nogil=True)
-def _backup_chance(t, c, h, H, B, gamma, child_rewards, thr_r, thr_p, bugs, p, f, g, q, s1, s2):
-    """Recompute ``U, L`` of chance node ``c`` (depth ``h``) from its statistics and its children's bounds."""
+def _backup_chance(t, c, h, B, gamma, child_rewards, thr_r, thr_p, bugs, default_next, p, f, g, q, s1, s2):
+    """Recompute ``U, L`` of chance node ``c`` (depth ``h``) from its statistics and its children's bounds;
+    ``default_next`` is the upper value of an unobserved next state (depth ``h + 1``)."""
     d_n, d_rsum, d_U, d_L = t.d_n, t.d_rsum, t.d_U, t.d_L
     c_n, c_rsum, c_kids, c_U, c_L = t.c_n, t.c_rsum, t.c_kids, t.c_U, t.c_L
     n = c_n[c]
-    default_next = _default_upper(gamma, H, h + 1, bugs)
     obs_lo = np.inf
     obs_hi = -np.inf
     for j in range(B):
@@ -186,7 +187,8 @@ def _reward_bounds(mean, radius, n, thr_r, bugs):
 
 
 @njit(cache=True, nogil=True)
-def _backup_decision(t, d, K, H, h, gamma, bugs):
+def _backup_decision(t, d, K, unvisited):
+    """``U, L`` of decision node ``d``: the max over its actions (``unvisited`` for a never-sampled one)."""
     kids, c_U, c_L = t.d_kids, t.c_U, t.c_L
     u = -np.inf
     lo = -np.inf
@@ -196,7 +198,7 @@ def _backup_decision(t, d, K, H, h, gamma, bugs):
             u = max(u, c_U[c])
             lo = max(lo, c_L[c])
         else:
-            u = max(u, _default_upper(gamma, H, h, bugs))
+            u = max(u, unvisited)
             lo = max(lo, 0.0)
     t.d_U[d] = u
     t.d_L[d] = lo
@@ -223,6 +225,9 @@ def gape_resume(t, m_ints, m_key, m_floats, m_nxt, m_cdf, m_rew, H, K, B, gamma,
     s2 = np.empty(B)
     path_c = np.empty(H, np.int64)
     path_d = np.empty(H, np.int64)
+    vdef = np.empty(H + 2)                    # the value of a never-sampled pair / unobserved state, per depth
+    for h in range(H + 2):
+        vdef[h] = _default_upper(gamma, H, h, bugs)
     n_traj = 0
     calls = 0
     while True:
@@ -249,7 +254,7 @@ def gape_resume(t, m_ints, m_key, m_floats, m_nxt, m_cdf, m_rew, H, K, B, gamma,
                     if bugs & BUG_PESSIMISTIC:
                         vals[3, o] = t.c_L[c] if c >= 0 else 0.0
                     else:
-                        vals[3, o] = t.c_U[c] if c >= 0 else _default_upper(gamma, H, h, bugs)
+                        vals[3, o] = t.c_U[c] if c >= 0 else vdef[h]
                 a = random_argmax(vals[3], K, u[h, 0])
             c = d_kids[d, a]
             if c < 0:
@@ -259,7 +264,7 @@ def gape_resume(t, m_ints, m_key, m_floats, m_nxt, m_cdf, m_rew, H, K, B, gamma,
                 c_parent[c] = d
                 c_n[c] = 0
                 c_rsum[c] = 0.0
-                t.c_U[c] = _default_upper(gamma, H, h, bugs)
+                t.c_U[c] = vdef[h]
                 t.c_L[c] = 0.0
                 for j in range(B):
                     c_kids[c, j] = -1
@@ -280,7 +285,7 @@ def gape_resume(t, m_ints, m_key, m_floats, m_nxt, m_cdf, m_rew, H, K, B, gamma,
                 d_rsum[kid] = 0.0
                 for o in range(K):
                     d_kids[kid, o] = -1
-                t.d_U[kid] = _default_upper(gamma, H, h + 1, bugs)
+                t.d_U[kid] = vdef[h + 1]
                 t.d_L[kid] = 0.0
             d_n[kid] += 1
             d_rsum[kid] += r
@@ -289,8 +294,9 @@ def gape_resume(t, m_ints, m_key, m_floats, m_nxt, m_cdf, m_rew, H, K, B, gamma,
             d = kid
         last = 1 if bugs & BUG_NO_ROOT_BACKUP else 0
         for h in range(H - 1, last - 1, -1):
-            _backup_chance(t, path_c[h], h, H, B, gamma, child_rewards, thr_r, thr_p, bugs, p, f, g, q, s1, s2)
-            _backup_decision(t, path_d[h], K, H, h, gamma, bugs)
+            _backup_chance(t, path_c[h], h, B, gamma, child_rewards, thr_r, thr_p, bugs, vdef[h + 1], p, f, g, q, s1,
+                           s2)
+            _backup_decision(t, path_d[h], K, vdef[h])
         n_traj += 1
 
 
