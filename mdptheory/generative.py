@@ -203,7 +203,45 @@ def _sample_numpy(ints, key, floats, nxt, cdf, rew, h, s, a, u):
     return np.asarray(r, dtype=float), s_next.astype(np.int64)
 
 
+@njit(cache=True, nogil=True)
+def _rows_numba(ints, key, floats, nxt, cdf, rew, h, s, a):
+    """Twin of :func:`_rows_numpy` (the exact rows; the Garnet's cut points sorted by insertion)."""
+    n = s.shape[0]
+    B = ints[3]
+    out_next = np.empty((n, B), np.int64)
+    out_p = np.empty((n, B))
+    out_r = np.empty(n)
+    cuts = np.empty(B + 1)
+    for i in range(n):
+        if ints[0] == GARNET:
+            base = _pair_base(key[0], s[i], a[i], ints[2])
+            for j in range(B):
+                out_next[i, j] = np.int64(_unit(base, j) * ints[1])
+            cuts[0] = 0.0
+            for j in range(B - 1):          # insertion sort of the B - 1 cut points into cuts[1..B-1]
+                x = _unit(base, B + j)
+                k = j + 1
+                while k > 1 and cuts[k - 1] > x:
+                    cuts[k] = cuts[k - 1]
+                    k -= 1
+                cuts[k] = x
+            cuts[B] = 1.0
+            for j in range(B):
+                out_p[i, j] = cuts[j + 1] - cuts[j]
+            out_r[i] = _unit(base, 2 * B) if _unit(base, 2 * B - 1) < floats[0] else 0.0
+        else:
+            row = ((h[i] if ints[4] > 1 else 0) * ints[1] + s[i]) * ints[2] + a[i]
+            prev = 0.0
+            for j in range(B):
+                out_next[i, j] = nxt[row, j]
+                out_p[i, j] = cdf[row, j] - prev
+                prev = cdf[row, j]
+            out_r[i] = rew[row]
+    return out_next, out_p, out_r
+
+
 backends.register("generative.sample", numba=_sample_numba, numpy=_sample_numpy)
+backends.register("generative.rows", numba=_rows_numba, numpy=_rows_numpy)
 
 
 # ------------------------------------------------------------------------------------------- models
@@ -226,12 +264,14 @@ class GenerativeModel:
     def kernel(self) -> KernelModel:
         raise NotImplementedError
 
-    def rows(self, h: int, s: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def rows(self, h: int, s: np.ndarray, a: np.ndarray,
+             backend: str = "numba") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Exact transition rows of the pairs ``(s[i], a[i])`` at stage ``h``: next states ``(n, B)`` int64,
         their probabilities ``(n, B)`` (a state may repeat; zero-padded) and mean rewards ``(n,)``."""
         s = np.ascontiguousarray(s, dtype=np.int64)
         a = np.ascontiguousarray(a, dtype=np.int64)
-        return _rows_numpy(*self.kernel(), np.full(s.shape, int(h), np.int64), s, a)
+        rows = backends.pick("generative.rows", backend)
+        return rows(*self.kernel(), np.full(s.shape, int(h), np.int64), s, a)
 
     def check_depth(self, H: int) -> int:
         """``H`` as an int ``>= 1`` that the model can serve (``H <= horizon`` for stage-dependent models)."""

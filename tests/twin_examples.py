@@ -247,6 +247,10 @@ def generative_sample(rng):
     return out
 
 
+def generative_rows(rng):
+    return [args[:-1] for args in generative_sample(rng)]      # the sampler's (h, s, a), without the uniforms
+
+
 def tree_search_mdp_gape(rng):
     out = []
     for i, m in enumerate(_gape_models(rng)):
@@ -295,6 +299,7 @@ EXAMPLES: dict[str, Callable] = {
     "kl.bernoulli_lower": kl_bernoulli_bounds,
     "kl.ball_max": kl_ball,
     "generative.sample": generative_sample,
+    "generative.rows": generative_rows,
     "tree_search.mdp_gape": tree_search_mdp_gape,
     "tree_search.uct": tree_search_uct,
     "tree_search.kl_olop": tree_search_kl_olop,
