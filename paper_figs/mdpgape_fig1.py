@@ -14,7 +14,16 @@ the per-``eps`` maximal budgets (the official script's regression); dotted = the
 anchor; grey crosses = the gap-dependent bound's leading term ``H^3 log(3 (BK)^H / delta) sum_a 1/max(Delta_a, eps)^2``
 per run, scaled by the smallest constant that puts it above every run (the constant is hidden).
 
-How ours compares is stated in ``COMPARISON`` (measured numbers, filled from the stored runs).
+How ours compares (measured: the full protocol, ``S = 100,000``, five ``eps``, 40 of the paper's 200 Garnets per
+``eps``, ``mdptheory run mdpgape-confidence --seeds 2``): budgets (5%-95%, median) ``1.4e3 - 7.4e3`` (4.2e3) at
+``eps = 1`` (paper ``2e3 - 3.5e4``), ``5.1e3 - 3.1e4`` (1.6e4) at 2/3, ``1.2e4 - 8.2e4`` (3.8e4) at 1/2 (paper
+``1.5e4 - 2e5``), ``2.3e4 - 2.7e5`` (9.9e4) at 1/3 and ``4.1e4 - 9.0e5`` (2.5e5) at 1/5 (paper ``4e5 - 2.2e6``: our
+largest cluster sits about 2x lower); the per-``eps`` maxima fit a log-log slope of **3.01** (paper about 3; the
+least-squares slope over all 200 runs is 2.95), far below the worst-case 8.46. No run's simple regret exceeded
+``eps``: the largest was 0.03 (against the 9-step ``Q``; 0.026 against ``Q*_H``), as the paper reports. As in the
+paper, most runs sit on the vertical lines ``x = 1/eps`` (the root gap is below ``eps``: 98% of runs at ``eps = 1``,
+52% at 1/5). The overlaid bound (constant 0.69) stays within a factor ~10 of the runs and grows with the same slope.
+``--quick`` (``S = 5000``, four ``eps``, 10 runs each): slope 2.92, the same budgets within the noise.
 """
 from __future__ import annotations
 
@@ -27,10 +36,6 @@ from . import runs
 
 FIGURE = "mdpgape-fig1"
 EXPERIMENT = "mdpgape-confidence"
-
-#: How the stored runs compare with the paper's figure (see the module docstring; measured, not assumed).
-COMPARISON = ("quick run (S = 5000, 10 Garnets per eps): median calls 4.1e3 at eps = 1 (paper 2e3 - 3.5e4), "
-              "3.7e4 at eps = 1/2 (paper 1.5e4 - 2e5); slope of the per-eps maxima filled in by the report")
 
 
 def table(results):
