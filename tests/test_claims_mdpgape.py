@@ -45,7 +45,7 @@ def test_figures_draw_from_small_runs():
     rows = [{**cfg, **C.run(dict(cfg, runs=2), s)} for cfg in C.QUICK_GRID[:2] for s in range(2)]
     fig = mdpgape_fig1.draw(pd.DataFrame(rows))
     assert fig.axes[0].get_xscale() == "log" and len(mdpgape_fig1.table(pd.DataFrame(rows))) == 2
-    cfg = dict(B._BASE, budgets=[50, 200], runs=3)
+    cfg = dict(B._BASE, budgets=[50, 200], runs=3, planners=list(B.PLANNERS))
     rows = [{**cfg, **B.run(cfg, s)} for s in range(2)]
     fig = mdpgape_fig2.draw(pd.DataFrame(rows))
     assert fig.axes[0].get_yscale() == "symlog"

@@ -111,7 +111,7 @@ def test_ball_max_matches_brute_force_on_three_points():
         f = rng.random(3)
         c = [0.05, 0.5][trial % 2]
         on = p > 0
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):
             div = np.where(Q[:, on] > 0, p[on] * np.log(p[on] / Q[:, on]), np.inf).sum(axis=1)
         brute = (Q[div <= c] @ f).max()
         v = kl.kl_ball_max(p, f, c)[0][0]
