@@ -188,6 +188,8 @@ def test_other_bad_arguments():
         T.mdp_gape(GenerativeOracle(m), 0.1, 0.1, H=2, thresholds="loose")
     with pytest.raises(ValueError, match="rewards must be 'pair'"):
         T.mdp_gape(GenerativeOracle(m), 0.1, 0.1, H=2, rewards="node")
+    with pytest.raises(ValueError, match="rewards must be 'pair'"):
+        T.mdp_gape_budget(GenerativeOracle(m, budget=100), rewards="node")
     with pytest.raises(ValueError, match="threshold_scale must be > 0"):
         T.mdp_gape(GenerativeOracle(m), 0.1, 0.1, H=2, threshold_scale=0.0)
     with pytest.raises(TypeError, match="GenerativeOracle"):

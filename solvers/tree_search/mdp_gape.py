@@ -341,6 +341,8 @@ def mdp_gape_budget(oracle: GenerativeOracle, budget: int | None = None, B: int 
         raise ValueError(f"budget = {n_calls} exceeds the oracle's remaining {oracle.remaining} calls")
     if not model.gamma < 1.0:
         raise ValueError("the fixed-budget split needs gamma < 1 (OLOP's depth grows like log M / log(1/gamma))")
+    if rewards not in ("pair", "child"):
+        raise ValueError(f"rewards must be 'pair' (paper) or 'child' (official code), got {rewards!r}")
     M, L = olop_allocation(n_calls, model.gamma)
     L = model.check_depth(L)
     B = _support(oracle, B)
