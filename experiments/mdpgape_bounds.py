@@ -138,7 +138,7 @@ CLAIMS = [
           mutants=("mdp-gape.hoeffding-reward", "mdp-gape-stopping.threshold-no-log-delta", "mdp-gape.discount-late",
                    "mdp-gape.depth-off-by-one", "mdp-gape.observed-support-only", "mdp-gape.no-root-backup"),
           algorithms=("mdp-gape", "mdp-gape-stopping"),
-          source="Jonsson et al. (2020), MDP-GapE, Sec. 3 (confidence bounds; spec section 3.2)",
+          source="Jonsson et al. (2020), MDP-GapE, Sec. 3 (confidence bounds)",
           description="The upper and lower values MDP-GapE stores on every node of its explored tree equal the "
                       "paper's KL recursion recomputed independently (scipy kl roots, the thresholds' formulas, "
                       "unobserved slots at their maximum), to 1e-10, in fixed-confidence and fixed-budget runs and "
