@@ -134,7 +134,8 @@ class LatentOracle:
 
     def play(self, policy: Any, rng: np.random.Generator) -> LatentTrajectory:
         """One episode (``H + 2`` uniforms from ``rng``); the context is revealed in the trajectory."""
-        m, states, actions, rewards = play_episode(self.lmdp, self._check(policy), rng.random(self.H + 2))
+        m, states, actions, rewards = play_episode(self.lmdp, self._check(policy), rng.random(self.H + 2),
+                                                   self.backend)
         return LatentTrajectory(states, actions, rewards, m)
 
     def __repr__(self) -> str:
@@ -229,6 +230,7 @@ class HorizonFreeLMDP:
         self.tree = HistoryTree.from_rewards(self.R, self.H)
         check_tree_size(self.tree, full=True)
         self.counts = np.zeros((self.M, self.S, self.A, self.S))
+        self.visits = np.zeros((self.M, self.S, self.A), np.int64)
         self.initial_counts = np.zeros((self.M, self.S))
         self.context_counts = np.zeros(self.M)
         self.episodes = 0
@@ -377,16 +379,19 @@ class HorizonFreeLMDP:
         if not 0 <= m < self.M:
             raise ValueError(f"trajectory.context = {context} is not a context in 0..{self.M - 1}")
         mt = (m + 1) % self.M if COUNTS_WRONG_CONTEXT.active else m
-        hit = False
+        counts, visits = self.counts[mt], self.visits[mt]
+        hit = False                       # replan when a count reaches a power of two (the doubling schedule)
         for h in range(self.H):
-            s, a = states[h], actions[h]
-            self.counts[mt, s, a, states[h + 1]] += 1.0
-            hit |= _power_of_two(self.counts[mt, s, a].sum())
+            s, a = int(states[h]), int(actions[h])
+            counts[s, a, int(states[h + 1])] += 1.0
+            n = int(visits[s, a]) + 1
+            visits[s, a] = n
+            hit |= _power_of_two(n)
         s0 = states[-1] if INITIAL_FROM_LAST.active else states[0]
         self.initial_counts[m, s0] += 1.0
         self.context_counts[m] += 1.0
         self.episodes += 1
-        hit |= _power_of_two(self.context_counts[m]) or _power_of_two(self.episodes)
+        hit |= _power_of_two(int(self.context_counts[m])) or _power_of_two(self.episodes)
         self._stale = self._stale or hit
 
     @property
@@ -398,8 +403,7 @@ class HorizonFreeLMDP:
                 f"bonus={self.bonus!r}, c1={self.c1:g}, c2={self.c2:g})")
 
 
-def _power_of_two(x: float) -> bool:
-    n = int(round(x))
+def _power_of_two(n: int) -> bool:
     return n >= 1 and n & (n - 1) == 0
 
 
