@@ -25,6 +25,8 @@ from bounds.lmdp import REGRET_UPPER
 from mdptheory.envs.latent import random_lmdp
 from mdptheory.latent import LatentMDP
 
+from solvers.latent import var_star
+
 from .claims import Claim
 from .lmdp_common import curve_slope, learn
 
@@ -46,7 +48,9 @@ def instance(H: int, seed: int) -> LatentMDP:
 
 def run(config: dict, seed: int) -> dict:
     H = int(config["H"])
-    out = learn(instance(H, seed), config["agent"], "value", int(config["K"]), np.random.SeedSequence([seed, 37, H]))
+    lmdp = instance(H, seed)
+    out = learn(lmdp, config["agent"], "value", int(config["K"]), np.random.SeedSequence([seed, 37, H]))
+    out["var_star"] = var_star(lmdp).value
     return out
 
 

@@ -41,15 +41,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from . import backends
 from .episodic import EpisodicMDP
 from .validation import (PROB_ATOL, as_float_array, as_generator, check_distribution, check_positive_int,
                          check_shape)
 
-__all__ = ["LatentMDP", "HistoryTree", "TOTAL_REWARD_MODES", "max_total_reward", "play_episode",
-           "play_episode_numpy", "play_episode_numba"]
+__all__ = ["LatentMDP", "HistoryTree", "TOTAL_REWARD_MODES", "max_total_reward", "play_episode"]
 
 #: Accepted values of ``LatentMDP(total_reward=...)``.
 TOTAL_REWARD_MODES = ("check", "rescale", "unchecked")
@@ -314,64 +312,12 @@ class LatentMDP:
                 f"max_return={float(self.max_return.max()):.4g})")
 
 
-def _draw(cdf: np.ndarray, u: float) -> int:
-    """Inverse-CDF draw: the first index whose cumulative probability exceeds ``u`` (the last one at worst)."""
-    n = cdf.shape[0]
-    for i in range(n - 1):
-        if u < cdf[i]:
-            return i
-    return n - 1
-
-
-def play_episode_numpy(w_cdf, nu_cdf, P_cdf, R, cls, offsets, G, policy, u):
-    """One episode from the uniforms ``u (H + 2,)`` (the reference of ``latent.play_episode``)."""
-    H = offsets.shape[0] - 1
-    S = R.shape[1]
-    m = _draw(w_cdf, u[0])
-    s = _draw(nu_cdf[m], u[1])
-    states, actions, rewards = np.empty(H + 1, np.int64), np.empty(H, np.int64), np.empty(H)
-    states[0], j = s, s
-    for h in range(H):
-        a = policy[offsets[h] + j]
-        s2 = _draw(P_cdf[m, s, a], u[h + 2])
-        actions[h], rewards[h], states[h + 1] = a, R[m, s, a], s2
-        j = (j * G + cls[m, s, a]) * S + s2
-        s = s2
-    return m, states, actions, rewards
-
-
-_draw_jit = njit(cache=True, nogil=True)(_draw)
-
-
-@njit(cache=True, nogil=True)
-def play_episode_numba(w_cdf, nu_cdf, P_cdf, R, cls, offsets, G, policy, u):
-    H = offsets.shape[0] - 1
-    S = R.shape[1]
-    m = _draw_jit(w_cdf, u[0])
-    s = _draw_jit(nu_cdf[m], u[1])
-    states = np.empty(H + 1, np.int64)
-    actions = np.empty(H, np.int64)
-    rewards = np.empty(H)
-    states[0] = s
-    j = s
-    for h in range(H):
-        a = policy[offsets[h] + j]
-        s2 = _draw_jit(P_cdf[m, s, a], u[h + 2])
-        actions[h] = a
-        rewards[h] = R[m, s, a]
-        states[h + 1] = s2
-        j = (j * G + cls[m, s, a]) * S + s2
-        s = s2
-    return m, states, actions, rewards
-
-
-backends.register("latent.play_episode", numba=play_episode_numba, numpy=play_episode_numpy)
-
-
 def play_episode(lmdp: LatentMDP, policy: np.ndarray, u: np.ndarray,
                  backend: str = "numba") -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
     """:meth:`LatentMDP.sample_episode` from the uniforms ``u (H + 2,)`` for a policy already checked by
     :meth:`HistoryTree.check_policy` (the run loop checks it once per policy, not once per episode)."""
+    from . import _latent_kernels  # noqa: F401  (registers latent.play_episode; imports Numba only when used)
+
     tree = lmdp.tree
     m, states, actions, rewards = backends.pick("latent.play_episode", backend)(
         *lmdp.cdfs, lmdp.R, tree.cls, tree.offsets, tree.G, policy, u)

@@ -3,11 +3,14 @@
 Every planner returns a frozen :class:`PlanningResult`; ``tol`` is a certified sup-norm error on ``V``.
 Guides: ``docs/planners.md`` (exact), ``docs/robust.md`` (robust), ``docs/learners.md`` (OPSRL, PSRL,
 UCBVI), ``docs/offline.md`` (R2PVI and its baselines), ``docs/average_reward.md`` (average reward,
-shortest paths, the diameter).
+shortest paths, the diameter), ``docs/latent.md`` (latent MDPs: history-tree planning, Var*, the horizon-free
+learner).
 """
 from .average_reward import (average_reward_evaluation, average_reward_linear_programming,
                              average_reward_policy_iteration, relative_value_iteration)
 from .backward_induction import backward_induction
+from .latent import (GreedyLMDP, HoeffdingLMDP, HorizonFreeLMDP, LatentOracle, latent_planning,
+                     latent_policy_evaluation, var_star)
 from .learners import GreedyPosteriorMean, OPSRL, PSRL, UCBVI, Trace, check_learner, run as run_learner
 from .linear_programming import linear_programming
 from .modified_policy_iteration import modified_policy_iteration
@@ -29,4 +32,6 @@ __all__ = [
     "relative_value_iteration", "average_reward_policy_iteration", "average_reward_linear_programming",
     "average_reward_evaluation", "ssp_value_iteration", "ssp_policy_iteration", "ssp_linear_programming",
     "min_hitting_times", "diameter",
+    "latent_planning", "latent_policy_evaluation", "var_star", "HorizonFreeLMDP", "HoeffdingLMDP", "GreedyLMDP",
+    "LatentOracle",
 ]

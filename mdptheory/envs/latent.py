@@ -7,7 +7,7 @@ All of them keep the total reward of an episode at most 1 (the horizon-free scal
   ``w = (1/M + Dirichlet(1)) / 2`` (no vanishing context), ``nu_m ~ Dirichlet(1)``, rewards ``U(0, 1) / H``
   (shared by the contexts by default, so that rewards do not reveal the context at once).
 - :func:`noisy_lmdp` -- a deterministic LMDP (one-hot kernels and initial states: ``Var* = 0``) mixed with
-  Garnet noise of weight ``noise``; ``Var*`` grows with the noise.
+  Garnet noise of weight ``noise``, reward only in state 0; ``Var*`` grows with the noise.
 - :func:`misleading_lmdp` -- the negative-control instance: the first context (the likelier one) punishes
   the risky action that the second rewards, and the risky action is optimal; a learner without bonus that
   first tries it in the first context never tries it again.
@@ -57,7 +57,8 @@ def random_lmdp(M: int, S: int, A: int, H: int, rng=None, Gamma: int | None = No
 
 def noisy_lmdp(M: int, S: int, A: int, H: int, noise: float, rng=None) -> LatentMDP:
     """``(1 - noise)`` one-hot kernels and initial states plus ``noise`` Garnet (full support); rewards
-    ``U(0, 1) / H`` shared by the contexts. ``noise = 0``: every context is deterministic (``Var* = 0``)."""
+    ``U(1/2, 1) / H`` in state 0 only (0 elsewhere), shared by the contexts, so that where the noise leads
+    matters (``Var*`` up to about 0.1). ``noise = 0``: every context is deterministic (``Var* = 0``)."""
     M, S, A, H = (check_positive_int(v, n) for v, n in ((M, "M"), (S, "S"), (A, "A"), (H, "H")))
     noise = check_real(noise, "noise", low=0.0, high=1.0)
     rng = as_generator(rng)
@@ -66,7 +67,8 @@ def noisy_lmdp(M: int, S: int, A: int, H: int, noise: float, rng=None) -> Latent
     nu0 = np.eye(S)[rng.integers(S, size=M)]
     P = (1.0 - noise) * det + noise * garnet_kernels(rng, M, S, A, S)
     nu = (1.0 - noise) * nu0 + noise * rng.dirichlet(np.ones(S), size=M)
-    R = rng.random((S, A)) / H
+    R = np.zeros((S, A))
+    R[0] = rng.uniform(0.5, 1.0, A) / H
     return LatentMDP(w, nu, P, np.broadcast_to(R, (M, S, A)), H)
 
 
