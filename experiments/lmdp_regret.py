@@ -94,8 +94,7 @@ def check_optimism(df) -> Verdict:
 _SOURCE = "Zhou, Wang & Du (2023), arXiv:2210.11604, abstract (regret O~(sqrt(Var* M Gamma S A K)))"
 CLAIMS = [
     Claim(name="lmdp-regret-rate", experiment=NAME, bound=REGRET_UPPER, check=check_rate,
-          mutants=("lmdp-learner.counts-wrong-context", "lmdp-learner.initial-from-last-state",
-                   "lmdp-learner.bonus-second-moment"),
+          mutants=("lmdp-learner.counts-wrong-context", "lmdp-learner.initial-from-last-state"),
           control={"agent": "greedy"}, algorithms=("lmdp-learner",),
           description="Both solvers' expected regret grows at most like sqrt(K) (late-phase log-log slope <= 0.6) on "
                       "a misleading, a random and a hidden-arm LMDP; the greedy learner's linear regret on the "

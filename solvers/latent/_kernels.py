@@ -103,6 +103,21 @@ def _box_max(p, beta, v, order, q):
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
+def _choose(Q, weights, score, out):
+    """The action maximising ``sum_m weights_m Q[a, m]`` (tie rule of the suite); writes its row into ``out``."""
+    A, M = Q.shape
+    for a in range(A):
+        tot = 0.0
+        for m in range(M):
+            tot += weights[m] * Q[a, m]
+        score[a] = tot
+    _, best = greedy_row(score)
+    for m in range(M):
+        out[m] = Q[best, m]
+    return best
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
 def plan_tree(w, nu, Pb, Pv, R, cls, G, H, n_levels, mode, c1, c2, ch, center, iota, inv_n, cap,
               var_mode, use_prior, ctx_shift):
     M, S, A = R.shape
@@ -172,15 +187,7 @@ def plan_tree(w, nu, Pb, Pv, R, cls, G, H, n_levels, mode, c1, c2, ch, center, i
                             beta[s2] = c1 * math.sqrt(Pv[m, s, a, s2] * iota * ninv) + c2 * iota * ninv
                         val = r + _box_max(Pv[m, s, a], beta, v, order, q)
                     Q[a, m] = min(cap, val)
-            for a in range(A):
-                tot = 0.0
-                for m in range(M):
-                    tot += (w[m] if use_prior else u[p, m]) * Q[a, m]
-                score[a] = tot
-            _, best = greedy_row(score)
-            act[p] = best
-            for m in range(M):
-                alpha[p, m] = Q[best, m]
+            act[p] = _choose(Q, w if use_prior else u[p], score, alpha[p])
     star_root = alpha[:S].copy()
     if var_mode:
         # second pass: the policy maximising the total variance of the alpha vectors just computed
@@ -207,15 +214,7 @@ def plan_tree(w, nu, Pb, Pv, R, cls, G, H, n_levels, mode, c1, c2, ch, center, i
                             cont += pv * var_alpha[base + s2, m]
                         var = sec - mean * mean
                         Q[a, m] = (var if var > 0.0 else 0.0) + cont
-                for a in range(A):
-                    tot = 0.0
-                    for m in range(M):
-                        tot += u[p, m] * Q[a, m]
-                    score[a] = tot
-                _, best = greedy_row(score)
-                act[p] = best
-                for m in range(M):
-                    var_alpha[p, m] = Q[best, m]
+                act[p] = _choose(Q, u[p], score, var_alpha[p])
         alpha = var_alpha
     # the observation tree of the chosen policy
     n = S

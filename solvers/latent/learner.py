@@ -57,6 +57,7 @@ from mdptheory.backends import check_backend
 from mdptheory.latent import HistoryTree, LatentMDP, play_episode
 from mdptheory.validation import as_generator, as_real_array, check_positive_int, check_real
 
+from ..learners.base import check_trajectory
 from ._kernels import box_argmax
 from .planner import check_tree_size, evaluate_arrays, latent_planning, plan_arrays
 
@@ -368,13 +369,7 @@ class HorizonFreeLMDP:
         if context is None:
             raise TypeError("a latent-MDP learner needs the context revealed at the end of the episode: pass a "
                             "LatentTrajectory(states, actions, rewards, context) (LatentOracle.play makes one)")
-        states = np.asarray(trajectory.states, dtype=np.int64)
-        actions = np.asarray(trajectory.actions, dtype=np.int64)
-        if states.shape != (self.H + 1,) or actions.shape != (self.H,):
-            raise ValueError(f"trajectory has states {states.shape} and actions {actions.shape}, expected "
-                             f"({self.H + 1},) and ({self.H},)")
-        if states.min() < 0 or states.max() >= self.S or actions.min() < 0 or actions.max() >= self.A:
-            raise ValueError(f"trajectory has a state outside 0..{self.S - 1} or an action outside 0..{self.A - 1}")
+        states, actions = check_trajectory(trajectory, self.S, self.A, self.H)
         m = int(context)
         if not 0 <= m < self.M:
             raise ValueError(f"trajectory.context = {context} is not a context in 0..{self.M - 1}")
