@@ -215,8 +215,9 @@ def latent_plan_tree(rng):
                 (0, 1.0, 0.1, 0.0, 0.0, np.inf, False, True, 1, max(H - 1, 1)),  # the mutants' arguments
                 (1, 1.0, 0.1, 0.0, 1.0, 1.0, False, False, 0, H),             # box-simplex sets
                 (0, 0.0, 0.0, 0.0, 1.0, np.inf, True, False, 0, H)):          # the Var* pass
-            out.append((w, nu, P, Pv, R, cls, G, H, levels, mode, c1, c2, ch, center, 3.0, inv_n, cap, var_mode,
-                        prior, shift))
+            for prune in (False, True):
+                out.append((w, nu, Pv if prune else P, Pv, R, cls, G, H, levels, mode, c1, c2, ch, center, 3.0, inv_n,
+                            cap, var_mode, prior, shift, prune))
     return out
 
 

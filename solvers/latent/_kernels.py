@@ -29,7 +29,9 @@ vector of context ``m + ctx_shift``: the wrappers pass these only for registered
 
 Returns, on the observation tree of the chosen policy: ``policy (D,)``, ``alpha (D, M)`` (in ``var_mode``
 the variance-to-go of the second pass), ``u (D, M)``; and ``star_root (S, M)``, the first pass's alpha
-vectors at the initial histories.
+vectors at the initial histories. With ``prune`` (valid when ``Pb`` and ``Pv`` have the same supports) the
+histories of probability 0 under ``Pb`` are skipped (alpha 0, action 0): every context that reads such a node
+in a backup reaches it with probability 0, so the values and actions at the other histories are unchanged.
 
 ``latent.evaluate_tree`` -- exact evaluation of a deterministic history policy on the observation tree:
 per node and context the alpha vector ``alpha_m(tau) = R_m(s,a) + P_m(.|s,a) . alpha_m(children)`` (the
@@ -102,6 +104,15 @@ def _box_max(p, beta, v, order, q):
     return out
 
 
+@njit(cache=True, nogil=True)
+def _dead(u, p):
+    """Whether every context has weight 0 at node ``p`` (a history of probability 0 under the belief model)."""
+    for m in range(u.shape[1]):
+        if u[p, m] > 0.0:
+            return False
+    return True
+
+
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
 def _choose(Q, weights, score, out):
     """The action maximising ``sum_m weights_m Q[a, m]`` (tie rule of the suite); writes its row into ``out``."""
@@ -119,7 +130,7 @@ def _choose(Q, weights, score, out):
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
 def plan_tree(w, nu, Pb, Pv, R, cls, G, H, n_levels, mode, c1, c2, ch, center, iota, inv_n, cap,
-              var_mode, use_prior, ctx_shift):
+              var_mode, use_prior, ctx_shift, prune):
     M, S, A = R.shape
     GS = G * S
     AGS = A * GS
@@ -138,6 +149,8 @@ def plan_tree(w, nu, Pb, Pv, R, cls, G, H, n_levels, mode, c1, c2, ch, center, i
     for h in range(H - 1):
         for f in range(size[h]):
             p = off[h] + f
+            if prune and _dead(u, p):
+                continue
             s = f % S
             for a in range(A):
                 for m in range(M):
@@ -158,6 +171,8 @@ def plan_tree(w, nu, Pb, Pv, R, cls, G, H, n_levels, mode, c1, c2, ch, center, i
         last = h == n_levels - 1
         for f in range(size[h]):
             p = off[h] + f
+            if prune and _dead(u, p):
+                continue                      # a history of probability 0: alpha 0, action 0
             s = f % S
             for a in range(A):
                 for m in range(M):
@@ -196,6 +211,9 @@ def plan_tree(w, nu, Pb, Pv, R, cls, G, H, n_levels, mode, c1, c2, ch, center, i
             last = h == n_levels - 1
             for f in range(size[h]):
                 p = off[h] + f
+                if prune and _dead(u, p):
+                    act[p] = 0
+                    continue
                 s = f % S
                 for a in range(A):
                     for m in range(M):
@@ -316,7 +334,7 @@ def box_argmax(p: np.ndarray, beta: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 
 def plan_tree_numpy(w, nu, Pb, Pv, R, cls, G, H, n_levels, mode, c1, c2, ch, center, iota, inv_n, cap,
-                    var_mode, use_prior, ctx_shift):
+                    var_mode, use_prior, ctx_shift, prune):
     M, S, A = R.shape
     GS, AGS = G * S, A * G * S
     size = full_tree_sizes(S, A, G, H)
@@ -358,6 +376,8 @@ def plan_tree_numpy(w, nu, Pb, Pv, R, cls, G, H, n_levels, mode, c1, c2, ch, cen
                 beta = c1 * np.sqrt(Pt * iota * ninv[..., None]) + c2 * iota * ninv[..., None]
                 val = r + (box_argmax(Pt, beta, vt) * vt).sum(axis=-1)
             Q = np.minimum(cap, val)
+        if prune:
+            Q = np.where((u[h].sum(axis=1) > 0)[:, None, None], Q, 0.0)
         weights = np.broadcast_to(w, (n, M)) if use_prior else u[h]
         score = (Q * weights[:, None, :]).sum(axis=2)                             # (n, A)
         best = greedy(score)
@@ -365,7 +385,7 @@ def plan_tree_numpy(w, nu, Pb, Pv, R, cls, G, H, n_levels, mode, c1, c2, ch, cen
         alpha[h] = Q[np.arange(n), best]
     star_root = alpha[0].copy()
     if var_mode:
-        alpha, act = _variance_pass(alpha, u, Pv, cls, G, H, n_levels, size)
+        alpha, act = _variance_pass(alpha, u, Pv, cls, G, H, n_levels, size, prune)
     # the observation tree of the chosen policy
     osize = obs_tree_sizes(S, G, H)
     pol, a_obs, u_obs = [], [], []
@@ -380,7 +400,7 @@ def plan_tree_numpy(w, nu, Pb, Pv, R, cls, G, H, n_levels, mode, c1, c2, ch, cen
     return np.concatenate(pol), np.concatenate(a_obs), np.concatenate(u_obs), star_root
 
 
-def _variance_pass(alpha, u, Pv, cls, G, H, n_levels, size):
+def _variance_pass(alpha, u, Pv, cls, G, H, n_levels, size, prune):
     """Second pass of ``var_mode``: the policy maximising ``sum_m u_m (V(Pv_m, alpha_m(next)) + continuation)``."""
     M, S, A = cls.shape
     out: list = [None] * H
@@ -398,6 +418,8 @@ def _variance_pass(alpha, u, Pv, cls, G, H, n_levels, size):
         Pn = _per_node(Pv, s_of)
         mean = (Pn * v).sum(axis=2)
         Q = np.maximum((Pn * v * v).sum(axis=2) - mean * mean, 0.0) + (Pn * c).sum(axis=2)
+        if prune:
+            Q = np.where((u[h].sum(axis=1) > 0)[:, None, None], Q, 0.0)
         best = greedy((Q * u[h][:, None, :]).sum(axis=2))
         act[h], out[h] = best, Q[np.arange(n), best]
     return out, act

@@ -316,7 +316,9 @@ class HorizonFreeLMDP:
         Pb = P
         seen: list[np.ndarray] = []
         for _ in range(self.n_alternations):
-            pol, alpha, u, _ = plan_arrays(w, nu, Pb, P, R, self.tree, mode=1, **{**common, "c1": c1, "c2": self.c2})
+            # the beliefs of the optimistic model may vanish where P^ does not: no pruning
+            pol, alpha, u, _ = plan_arrays(w, nu, Pb, P, R, self.tree, mode=1, prune=False,
+                                           **{**common, "c1": c1, "c2": self.c2})
             v = self._root_value(w, nu, alpha, cap)
             if best is None or v > best[1]:
                 best = (pol, v)

@@ -95,11 +95,12 @@ def check_tree_size(tree: HistoryTree, full: bool) -> None:
 def plan_arrays(w: np.ndarray, nu: np.ndarray, Pb: np.ndarray, Pv: np.ndarray, R: np.ndarray, tree: HistoryTree, *,
                 mode: int = 0, c1: float = 0.0, c2: float = 0.0, ch: float = 0.0, center: float = 1.0,
                 iota: float = 0.0, inv_n: np.ndarray | None = None, cap: float = np.inf,
-                var_mode: bool = False, backend: str = "numba"):
+                var_mode: bool = False, prune: bool = True, backend: str = "numba"):
     """The kernel ``latent.plan_tree`` on raw arrays (docstring of :mod:`solvers.latent._kernels`).
 
     ``Pb`` gives the belief weights, ``Pv`` the alpha-vector backups (both ``(M, S, A, S)``); the bonus
-    coefficients and ``cap`` select optimistic planning, ``var_mode`` the ``Var*`` pass. Returns
+    coefficients and ``cap`` select optimistic planning, ``var_mode`` the ``Var*`` pass; ``prune`` skips the
+    histories of probability 0 (only valid when ``Pb`` and ``Pv`` have the same supports). Returns
     ``(policy (D,), alpha (D, M), u (D, M), star_root (S, M))`` on the observation tree of the chosen policy.
     """
     check_tree_size(tree, full=True)
@@ -110,7 +111,7 @@ def plan_arrays(w: np.ndarray, nu: np.ndarray, Pb: np.ndarray, Pv: np.ndarray, R
     kernel = pick("latent.plan_tree", backend)
     return kernel(w, nu, Pb, Pv, R, tree.cls, tree.G, tree.H, n_levels, int(mode), float(c1), float(c2),
                   float(ch), float(center), float(iota), inv_n, float(cap), bool(var_mode),
-                  bool(PRIOR_NOT_POSTERIOR.active), ctx_shift)
+                  bool(PRIOR_NOT_POSTERIOR.active), ctx_shift, bool(prune))
 
 
 def beliefs(u: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -140,7 +141,9 @@ class LatentPlanningResult:
     policy : ndarray (D,) int64
         One action per observation history (layout of :class:`mdptheory.latent.HistoryTree`).
     alpha : ndarray (D, M)
-        Alpha vectors of the policy: expected future return per context at every node.
+        Alpha vectors of the policy: expected future return per context at every node of positive probability
+        (entries of contexts with weight 0 there are not needed and may be 0: the planner skips histories of
+        probability 0; :func:`latent_policy_evaluation` gives every entry).
     belief : ndarray (D, M)
         Posterior over contexts at every node (``nan`` rows where ``reach = 0``).
     node_value : ndarray (D,)
