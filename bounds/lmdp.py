@@ -52,7 +52,7 @@ REGRET_LOWER = register(Bound(
 REGRET_UPPER_ICLR = register(Bound(
     name="lmdp-regret-upper-iclr", expr=sympy.sqrt(M * Gamma * S * A * K),
     symbols={k: v for k, v in _SYMBOLS.items() if k != "Var_star"},
-    source="Zhou, Wang & Du (2023), ICLR 2023 submission (OpenReview g9VAye0eIKO), abstract",
+    source="Zhou, Wang & Du (ICLR 2023 submission), OpenReview g9VAye0eIKO, abstract",
     hidden_constant=True, probability="1 - delta", assumptions=(_SCALING, _HINDSIGHT), provenance="A",
     lhs=r"\mathrm{Reg}(K)"))
 
