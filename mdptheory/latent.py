@@ -207,6 +207,7 @@ class LatentMDP:
     total_reward: str = "check"
     atol: float = field(default=PROB_ATOL, repr=False)
     reward_scale: float = field(default=1.0, init=False)
+    max_return: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         H = check_positive_int(self.H, "H")

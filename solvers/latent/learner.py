@@ -120,7 +120,9 @@ class LatentOracle:
         self._checked: tuple[Any, np.ndarray] | None = None
 
     def _check(self, policy: Any) -> np.ndarray:
-        if self._checked is None or self._checked[0] is not policy:
+        # a read-only table cannot change behind the cache; a writable one is checked (and copied) every time
+        frozen = isinstance(policy, np.ndarray) and not policy.flags.writeable
+        if self._checked is None or self._checked[0] is not policy or not frozen:
             self._checked = (policy, self.lmdp.tree.check_policy(policy))
         return self._checked[1]
 
