@@ -76,8 +76,7 @@ def check_variance(df) -> Verdict:
 
 CLAIMS = [
     Claim(name="lmdp-variance", experiment=NAME, bound=REGRET_UPPER, check=check_variance,
-          mutants=("lmdp-learner.counts-wrong-context", "lmdp-learner.initial-from-last-state",
-                   "lmdp-learner.scaling-twice"),
+          mutants=("lmdp-learner.counts-wrong-context", "lmdp-learner.initial-from-last-state"),
           control={"agent": "hoeffding"}, algorithms=("lmdp-learner",),
           description="Variance dependence: on deterministic LMDPs (Var* = 0) the regret flattens (late slope <= 0.25), "
                       "on noisy ones R_t / sqrt(Var* M Gamma S A t) does not grow (c reported); the variance-blind "
