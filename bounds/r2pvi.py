@@ -13,6 +13,11 @@ Provenance (read before using a constant as a fact)
   ||phi_i 1_i||_{Lambda_h^{-1}}``), both read in the paper text ([P]).
 - The instance-independent rates are big-O statements (``hidden_constant=True``): only scale-free checks.
 
+Where the instance bound can bind (``SubOpt <= V*`` always): only where the behaviour covers every factor the
+optimal policy can be moved onto by the admissible set; then from K ~ 4e7 for d = 3, H = 2 (the digest's
+constants are large: ``beta_TV = 16 d H sqrt(xi) ~ 470`` there). On the paper's simulated linear MDP and on a
+coverage-poor instance it never binds (``experiments/r2pvi_bound.py``, ``docs/offline.md``).
+
 The *uncertainty function*
 ``Phi(s) = sup_{P in U(P0)} sum_h E^{pi*, P}[ sum_i ||phi_i(s_h, a_h) 1_i||_{Lambda_h^{-1}} | s_1 = s ]``
 is a number computed by the experiments (it needs a robust planner; bounds import no solver):

@@ -51,6 +51,13 @@ REFERENCES: dict[str, str] = {
                               "Adaptive Reward-Free Exploration. ALT 2021. arXiv:2006.06294",
     "Tarbouriech et al. (2021)": "J. Tarbouriech, M. Pirotta, M. Valko, A. Lazaric. A Provably Efficient Sample "
                                  "Collection Strategy for Reinforcement Learning. NeurIPS 2021. arXiv:2007.06437",
+    "Weissman et al. (2003)": "T. Weissman, E. Ordentlich, G. Seroussi, S. Verdú, M. J. Weinberger. Inequalities for "
+                              "the L1 Deviation of the Empirical Distribution. HP Labs Technical Report HPL-2003-97, "
+                              "2003",
+    "Maurer & Pontil (2009)": "A. Maurer, M. Pontil. Empirical Bernstein Bounds and Sample Variance Penalization. "
+                              "COLT 2009. arXiv:0907.3740",
+    "Cohen et al. (2020)": "A. Cohen, H. Kaplan, Y. Mansour, A. Rosenberg. Near-optimal Regret Bounds for Stochastic "
+                           "Shortest Path. ICML 2020. arXiv:2002.09869",
     "Li, Ju & Shroff (2024)": "Y. Li, P. Ju, N. Shroff. Achieving Sample and Computational Efficient "
                               "Reinforcement Learning by Action Space Reduction via Grouping. ICLR 2024. "
                               "arXiv:2306.12981",

@@ -29,7 +29,15 @@ from typing import Any
 from mdptheory.codeversion import code_version as _code_version
 from mdptheory.discovery import import_submodules
 
-from .claims import Claim, ClaimResult, judge
+
+def __getattr__(name: str) -> Any:
+    """``Claim``, ``ClaimResult`` and ``judge`` load the checks (SymPy, SciPy) on first use, so that importing
+    the package (``mdptheory --help`` does) stays fast."""
+    if name in ("Claim", "ClaimResult", "judge"):
+        from . import claims
+
+        return getattr(claims, name)
+    raise AttributeError(f"module 'experiments' has no attribute {name!r}")
 
 __all__ = ["Claim", "ClaimResult", "judge", "experiment_modules", "get_experiment", "all_claims",
            "load_results", "code_version", "describe", "import_errors", "register_experiment", "load_module",
@@ -128,6 +136,8 @@ def validate_module(mod: types.ModuleType) -> None:
             raise ValueError(f"{mod.__name__}.{grid} must be a non-empty list of config dicts")
     if mod.SEEDS < 1 or mod.QUICK_SEEDS < 1:
         raise ValueError(f"{mod.__name__}: SEEDS and QUICK_SEEDS must be >= 1")
+    from .claims import Claim
+
     for c in mod.CLAIMS:
         if not isinstance(c, Claim):
             raise TypeError(f"{mod.__name__}.CLAIMS holds a {type(c).__name__}, expected experiments.Claim")
@@ -206,8 +216,8 @@ def describe() -> list[str]:
     return lines
 
 
-def verify_claim(claim: Claim, module: types.ModuleType | None = None, *, quick: bool = True, power: bool = False,
-                 store: Any = None, jobs: int = 1) -> ClaimResult:
+def verify_claim(claim: Any, module: types.ModuleType | None = None, *, quick: bool = True, power: bool = False,
+                 store: Any = None, jobs: int = 1) -> Any:
     """Run and judge one claim (its real runs and every control), as ``mdptheory verify`` does.
 
     ``module`` is the claim's experiment module when it is not registered yet (a user's own module). With

@@ -14,9 +14,14 @@ from typing import Any
 __all__ = ["register", "cmd_run", "cmd_verify", "cmd_figs", "cmd_export", "cmd_store_status", "cmd_store_clean"]
 
 
-def _runner_options(p, jobs: int, scheduler: bool = True) -> None:
-    """Options shared by the commands that may run experiments."""
-    p.add_argument("--jobs", type=int, default=jobs, help=f"local worker processes (joblib; default {jobs}; -1 = all cores)")
+#: Local worker processes of every command that runs experiments (``run``, ``verify``, ``figs``).
+DEFAULT_JOBS = 2
+
+
+def _runner_options(p, scheduler: bool = True) -> None:
+    """Options shared by the commands that may run experiments (one ``--jobs`` default for all of them)."""
+    p.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
+                   help=f"local worker processes (joblib; default {DEFAULT_JOBS}; 1 = in this process; -1 = all cores)")
     if scheduler:
         p.add_argument("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://host:8786")
     p.add_argument("--store", default=None, help="results database (default .mdptheory/results.sqlite)")
@@ -31,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seeds", type=int, default=None, help="number of seeds (default: the experiment's)")
     p.add_argument("--control", default=None, metavar="CLAIM", help="run the named claim's extra control variant")
     p.add_argument("--mutant", default=None, help="run the experiment with this registered mutant switched on")
-    _runner_options(p, jobs=1)
+    _runner_options(p)
     p.set_defaults(handler=cmd_run)
 
     p = sub.add_parser("verify", help="check claims against their bounds and negative controls; write report/index.html")
@@ -45,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "verify only the claims of the given modules")
     p.add_argument("--report", default="report/index.html", help="HTML report path (default report/index.html)")
     p.add_argument("--no-report", action="store_true", help="do not write the HTML report")
-    _runner_options(p, jobs=2)
+    _runner_options(p)
     p.set_defaults(handler=cmd_verify)
 
     p = sub.add_parser("figs", help="draw paper figures into paper_figs/out (runs the experiment if nothing is stored)")
@@ -54,7 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--full", action="store_true", help="draw from the full grid (computing what is missing)")
     p.add_argument("--yes", action="store_true", help="run missing jobs even when the estimate exceeds 2 minutes")
     p.add_argument("--out", default=None, help="output folder (default paper_figs/out)")
-    _runner_options(p, jobs=1, scheduler=False)
+    _runner_options(p, scheduler=False)
     p.set_defaults(handler=cmd_figs)
 
     p = sub.add_parser("store", help="see or clean what the results store holds")
@@ -71,10 +76,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--module", action="append", default=[], metavar="FILE.py", help="also know these experiment files")
     q.set_defaults(handler=cmd_store_clean)
 
-    p = sub.add_parser("export", help="export stored results (one CSV per experiment)")
-    p.add_argument("--csv", action="store_true", required=True, help="write CSV files")
+    p = sub.add_parser("export", help="export stored results (one CSV or JSON file per experiment)")
+    fmt = p.add_mutually_exclusive_group(required=True)
+    fmt.add_argument("--csv", action="store_true", help="one CSV per experiment (arrays as JSON lists)")
+    fmt.add_argument("--json", action="store_true", help="one JSON file per experiment (a list of runs)")
     p.add_argument("experiments", nargs="*", metavar="EXPERIMENT", help="experiment names (default: all stored)")
-    p.add_argument("--out", default="results_csv", help="output folder (default results_csv/)")
+    p.add_argument("--out", default=None, help="output folder (default results_csv/ or results_json/)")
     p.add_argument("--store", default=None, help="results database")
     p.set_defaults(handler=cmd_export)
 
@@ -322,7 +329,10 @@ def cmd_store_clean(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------------- export
 def cmd_export(args: argparse.Namespace) -> int:
     st = _store(args.store)
-    paths = st.export_csv(args.out, args.experiments or None)
+    if args.json:
+        paths = st.export_json(args.out or "results_json", args.experiments or None)
+    else:
+        paths = st.export_csv(args.out or "results_csv", args.experiments or None)
     for p in paths:
         print(p)
     if not paths:

@@ -3,7 +3,11 @@
 The TV threshold ``min_s V_hat_{h+1}(s) + lam`` exceeds every target ``y <= H - h - 1`` when ``lam >= H``,
 so the truncation is inactive and the estimator is nominal ridge regression: identical Q, V, policy.
 Runs on random d-rectangular instances (S = 6, A = 3, d = 4, H = 4) with uniform behaviour.
-Negative control: lam = 0.2 (the truncation binds, Q differs by far more than round-off).
+
+An identity between two code paths of the suite (R2PVI's robust estimator and the nominal learner), so it
+has power against bugs that live in R2PVI's own code and not in the shared backward induction: the ridge
+added a second time in R2PVI's regressions, the official code's l2 bonus, the reward of stage h+1. Extra
+control: lam = 0.2 (the truncation binds, Q differs by far more than round-off).
 """
 from __future__ import annotations
 
@@ -42,7 +46,9 @@ CLAIMS = [
         experiment=NAME,
         bound=None,
         check=_identity,
+        mutants=("r2pvi.ridge-twice", "r2pvi.bonus-l2", "r2pvi.reward-next-stage"),
         control={"lam": 0.2},
+        algorithms=("r2pvi",),
         description="R2PVI-TV with lam >= H returns exactly the pessimistic nominal LSVI Q-function.",
         source="Tang, Liu & Xu (ICML 2025), Section 3 (lam -> inf recovers the nominal MDP; derived)",
     ),

@@ -16,12 +16,17 @@ support-restricted) and on their tabular expansion (``rect="sa"``), for TV / KL 
   the smallest positive nominal probability (TV: ``Reg <= min V + lam``; KL: ``<= m + lam log(1/p_min)``;
   chi-square: ``<= m + lam (1/p_min - 1)``).
 
-Negative controls (``variant``):
-``"best_case"`` — nature maximizes instead of minimizing (rejected by robust <= nominal);
-``"radius_floor"`` — the radius is clamped to ``rho >= 0.01`` "for stability" (rejected at rho = 0);
-``"lam_as_rho"`` — ``lam`` passed as a ball radius (the official code calls lam ``Rho``; rejected by
-lam -> infinity); ``"swap_limits"`` — the lam -> 0 reference takes TV's min over the support and KL /
-chi-square's min over all of S (rejected by lam -> 0).
+Realistic mutants each claim rejects (``mdptheory verify --power`` runs all of ``robust-inner`` and
+``robust-dp``): robust <= nominal rejects nature solving for ``-V`` (``robust-inner.nature-maximises``);
+rho = 0 rejects a radius clamped to ``rho >= 0.01`` "for stability" (``robust-inner.radius-floor``) and a DP
+answering ``V_h`` instead of ``V_{h+1}`` (``robust-dp.continuation-stage-h``, which no radius can hide);
+lam -> infinity rejects lam handed to the constrained kernel as a radius (``robust-inner.lam-as-rho``; the
+official code calls lam ``Rho``) and the KL regularizer inverted (``robust-inner.kl-reg-inverse-lam``);
+lam -> 0 rejects TV's mass kept inside the support (``robust-inner.tv-reg-support-min``) and the inverted KL
+regularizer. Interior radii are the business of ``robust-inner-matches-primal``, policies and penalties of
+``robust-dp-matches-brute-force``. (The strawman variants of the first version, nature maximising, the radius
+floor, lam as a radius and a swapped reference, are now the registered mutants above or were bugs of the
+reference rather than of the algorithm.)
 """
 from __future__ import annotations
 
@@ -36,12 +41,11 @@ from solvers.robust import robust_backward_induction
 from .claims import Claim
 
 NAME = "robust-sanity"
-VARIANTS = ("exact", "best_case", "radius_floor", "lam_as_rho", "swap_limits")
 RHOS = (0.0, 0.05, 0.2, 1.0, np.inf)
 LAMS = (1e-9, 0.1, 1.0, 10.0, 1e6)
 LAM_BIG, LAM_SMALL = 1e6, 1e-9
 
-_BASE = {"S": 5, "A": 3, "d": 3, "H": 4, "support": 2, "variant": "exact"}
+_BASE = {"S": 5, "A": 3, "d": 3, "H": 4, "support": 2}
 GRID = [dict(_BASE, divergence=div, rect=rect, S=S, H=H)
         for div in DIVERGENCES for rect in ("d", "sa") for S in (5, 12) for H in (3, 6)]
 QUICK_GRID = [dict(_BASE, divergence=div, rect=rect) for div in DIVERGENCES for rect in ("d", "sa")]
@@ -49,23 +53,13 @@ SEEDS = 20
 QUICK_SEEDS = 4
 
 
-def _robust_V(model: LinearMDP, u, rect: str, variant: str) -> np.ndarray:
-    if variant == "radius_floor" and not u.is_regularized:
-        u = type(u)(rho=max(float(u.rho), 0.01))
-    if variant == "lam_as_rho" and u.is_regularized:
-        u = type(u)(rho=float(u.lam))
-    if variant == "best_case":  # best case for r = minus the worst case for -r (same policy class)
-        flipped = LinearMDP(model.phi, model.mu, -model.theta, model.mu0)
-        nominal_policy = backward_induction(model.to_tabular()).policy
-        return -robust_backward_induction(flipped, u, rect=rect, policy=nominal_policy).V
+def _robust_V(model: LinearMDP, u, rect: str) -> np.ndarray:
     return robust_backward_induction(model, u, rect=rect).V
 
 
-def _limit_V(model: LinearMDP, divergence: str, rect: str, variant: str) -> np.ndarray:
+def _limit_V(model: LinearMDP, divergence: str, rect: str) -> np.ndarray:
     """DP with nature's value replaced by its lam -> 0 limit (min over S or over the support)."""
     over_S = divergence == "tv"
-    if variant == "swap_limits":
-        over_S = not over_S
     tab = model.to_tabular()
     V = np.zeros((model.H + 1, model.S))
     for h in range(model.H - 1, -1, -1):
@@ -78,21 +72,18 @@ def _limit_V(model: LinearMDP, divergence: str, rect: str, variant: str) -> np.n
 
 
 def run(config: dict, seed: int) -> dict:
-    variant = config.get("variant", "exact")
-    if variant not in VARIANTS:
-        raise ValueError(f"variant={variant!r}, expected one of {VARIANTS}")
     cls = DIVERGENCES[config["divergence"]]
     rect = config["rect"]
     H = int(config["H"])
     model = random_d_rectangular(int(config["S"]), int(config["A"]), int(config["d"]), H, rng=seed,
                                  factor_support=int(config["support"]))
     nominal = backward_induction(model.to_tabular()).V
-    robust = {("rho", r): _robust_V(model, cls(rho=r), rect, variant) for r in RHOS}
-    robust.update({("lam", x): _robust_V(model, cls(lam=x), rect, variant) for x in LAMS})
+    robust = {("rho", r): _robust_V(model, cls(rho=r), rect) for r in RHOS}
+    robust.update({("lam", x): _robust_V(model, cls(lam=x), rect) for x in LAMS})
     ratio_max = max(float((V[0] / nominal[0]).max()) for V in robust.values())
     P = model.mu if rect == "d" else model.to_tabular().P
     p_min = float(P[P > 0].min())
-    limit = _limit_V(model, config["divergence"], rect, variant)
+    limit = _limit_V(model, config["divergence"], rect)
     return {
         "ratio_max": ratio_max,
         "rho0_err": float(np.abs(robust[("rho", 0.0)] - nominal).max()),
@@ -116,6 +107,7 @@ def _identity(err: str, tol: str):
     return check
 
 
+_ALGOS = ("robust-inner", "robust-dp")
 _SRC = "Iyengar (2005), robust DP; Tang, Liu & Xu (ICML 2025), Sec. 3 (d-RRMDP)"
 
 CLAIMS = [
@@ -123,8 +115,9 @@ CLAIMS = [
         name="robust-below-nominal",
         experiment=NAME,
         bound=None,
+        mutants=("robust-inner.nature-maximises",),
+        algorithms=_ALGOS,
         check=_below_nominal,
-        control={"variant": "best_case"},
         description="Exact robust values (TV/KL/chi-square, constrained and regularized, d- and sa-rectangular) "
                     "never exceed the nominal optimal value.",
         source=_SRC,
@@ -133,8 +126,9 @@ CLAIMS = [
         name="robust-equals-nominal-at-rho-0",
         experiment=NAME,
         bound=None,
+        mutants=("robust-inner.radius-floor", "robust-dp.continuation-stage-h"),
+        algorithms=_ALGOS,
         check=_identity("rho0_err", "rho0_tol"),
-        control={"variant": "radius_floor"},
         description="A ball of radius 0 is the nominal model: robust DP reproduces nominal backward induction "
                     "to round-off.",
         source=_SRC,
@@ -143,8 +137,9 @@ CLAIMS = [
         name="robust-lam-to-infinity-is-nominal",
         experiment=NAME,
         bound=None,
+        mutants=("robust-inner.lam-as-rho", "robust-inner.kl-reg-inverse-lam"),
+        algorithms=_ALGOS,
         check=_identity("laminf_err", "laminf_tol"),
-        control={"variant": "lam_as_rho"},
         description="As lam -> infinity the regularized robust value tends to the nominal one, within the "
                     "certified H^3/(8 lam).",
         source=_SRC,
@@ -153,8 +148,9 @@ CLAIMS = [
         name="robust-lam-to-zero-limit",
         experiment=NAME,
         bound=None,
+        mutants=("robust-inner.tv-reg-support-min", "robust-inner.kl-reg-inverse-lam"),
+        algorithms=_ALGOS,
         check=_identity("lam0_err", "lam0_tol"),
-        control={"variant": "swap_limits"},
         description="As lam -> 0 nature's value tends to min over S (TV) or over the support (KL, chi-square), "
                     "within the certified H lam max(1, 1/p_min).",
         source=_SRC,

@@ -5,10 +5,11 @@ The exact planners live in :mod:`solvers`, the theorems in :mod:`bounds`, the ex
 """
 from .episodic import EpisodicMDP
 from .finite import FiniteMDP
+from .grouping import Grouping
 from .latent import LatentMDP
 from .linear import LinearMDP, random_d_rectangular; from .uncertainty import TV, KL, ChiSquare  # noqa: E702
 from .policies import as_stochastic, validate_policy
 from .validation import as_generator
 
-__all__ = ["FiniteMDP", "EpisodicMDP", "LatentMDP", "as_stochastic", "validate_policy", "as_generator"]
+__all__ = ["FiniteMDP", "EpisodicMDP", "Grouping", "LatentMDP", "as_stochastic", "validate_policy", "as_generator"]
 __version__ = "0.1.0"

@@ -89,7 +89,12 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     from mdptheory.io import load_npz
     from solvers.result import ConvergenceWarning
 
-    mdp = load_npz(args.file, gamma=args.gamma)
+    rewards = None
+    if args.rewards:
+        rewards = np.load(args.rewards, allow_pickle=False)
+        if not isinstance(rewards, np.ndarray):
+            raise ValueError(f"--rewards {args.rewards}: give one array R of shape (S, A) saved with np.save")
+    mdp = load_npz(args.file, gamma=args.gamma, R=rewards)
     with warnings.catch_warnings():
         # reported below, on one line, with the exit status; the warning would repeat it with a source line
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -105,6 +110,10 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         f"certificate: status={res.status} converged={res.converged} iterations={res.iterations} "
         f"residual={res.residual:.3g} error_bound={res.error_bound:.3g} wall_time={res.wall_time:.3g}s"
     )
+    if args.out:
+        from mdptheory.io import save_result
+
+        print(f"wrote {save_result(res, args.out)} (V, Q, policy and the certificate)")
     if res.status not in CERTIFIED:
         advice = _ADVICE.get(res.status, "the result is not certified")
         print(f"mdptheory: not certified: {res.message}, but --tol is {args.tol:g}; {advice}", file=sys.stderr)
@@ -119,14 +128,45 @@ def _positive_int(text: str) -> int:
     return value
 
 
+EXAMPLES = """examples:
+  mdptheory verify --quick                      check every claim on small grids (a few minutes)
+  mdptheory verify --quick --power              ... and which registered bugs each claim catches
+  mdptheory verify --module my_claims.py        your own claims (see docs/examples/my_claims.py)
+  mdptheory solve model.npz --tol 1e-10 --out result.json
+  mdptheory figs opsrl-regret --quick           draw a paper figure from the quick grid
+  mdptheory store status                        what the results store holds
+  mdptheory list                                bounds (with provenance), experiments, claims, figures
+"""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"mdptheory {version('mdptheory')}"
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        from mdptheory import __version__
+
+        return f"mdptheory {__version__}"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mdptheory", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="mdptheory", description=__doc__.splitlines()[0], epilog=EXAMPLES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=_version())
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("list", help="list environments, solvers, bounds, experiments, claims and figures")
     p.set_defaults(handler=_cmd_list)
-    p = sub.add_parser("solve", help="solve an MDP stored in an .npz file (keys P, R, optional gamma, mu0)")
-    p.add_argument("file", help="path to the .npz file (see mdptheory.io.save_npz)")
+    p = sub.add_parser("solve", help="solve an MDP stored in an .npz file (keys P, R, optional gamma, mu0)",
+                       epilog="examples:\n  mdptheory solve model.npz --gamma 0.99 --method mpi --out result.npz\n"
+                              "  mdptheory solve P.npz --rewards R.npy --gamma 0.9   (P from scipy.sparse.save_npz)",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("file", help="path to the .npz file (see mdptheory.io: save_npz, np.savez of P and R, or a CSR "
+                                "matrix from scipy.sparse.save_npz with --rewards)")
+    p.add_argument("--rewards", default=None, metavar="R.npy", help="rewards (S, A) saved with np.save, for a file "
+                                                                      "without them")
+    p.add_argument("--out", default=None, metavar="FILE.npz|FILE.json", help="write V, Q, the policy and the certificate")
     p.add_argument("--method", choices=METHODS + ("bi",), default="auto", help="planner (default: auto)")
     p.add_argument("--gamma", type=float, default=None, help="discount factor, overrides the file's")
     p.add_argument("--tol", type=float, default=1e-8, help="certified sup-norm error on V (default 1e-8)")

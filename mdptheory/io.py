@@ -1,8 +1,18 @@
-"""Save and load models as ``.npz`` files (the format ``mdptheory solve`` reads).
+"""Save and load models as ``.npz`` files (the format ``mdptheory solve`` reads), and planner results.
 
 Keys: ``P`` (dense ``(S, A, S)`` or episodic ``(H, S, A, S)``) or, for a sparse kernel, ``P_data``,
 ``P_indices``, ``P_indptr`` (CSR ``(S*A, S)``, row ``s*A + a``); ``R`` (``(S, A)`` or ``(H, S, A)``);
-optional ``gamma`` (scalar) and ``mu0`` (``(S,)``).
+optional ``gamma`` (scalar) and ``mu0`` (``(S,)``). Three ways to write one:
+
+.. code-block:: python
+
+    mdptheory.io.save_npz(mdp, "model.npz")                                   # a model object
+    np.savez("model.npz", P=P, R=R, gamma=0.9)                                # plain arrays, dense P
+    np.savez("model.npz", P_data=P.data, P_indices=P.indices, P_indptr=P.indptr, R=R, gamma=0.9)  # CSR
+
+A sparse ``P`` written alone by ``scipy.sparse.save_npz("P.npz", P)`` (shape ``(S*A, S)``) is read too,
+with the rewards given separately: ``load_npz("P.npz", R=R)`` or ``mdptheory solve P.npz --rewards R.npy``.
+(``np.savez(path, P=csr_matrix)`` stores a pickled object, which is never loaded: pickles run code.)
 
 Every problem with a file (missing, not an ``.npz``, truncated, corrupted, a missing key, a malformed
 array, a model that fails validation) is a ``FileNotFoundError``/``ValueError``/``TypeError`` whose
@@ -64,6 +74,12 @@ def _read_arrays(path: Path) -> dict[str, np.ndarray]:
             except MemoryError:
                 raise
             except Exception as exc:
+                if "allow_pickle" in str(exc):
+                    raise ValueError(
+                        f"{path}: array {key!r} is a pickled Python object (np.savez of a scipy.sparse matrix?), "
+                        "which is never loaded because unpickling runs code; save the CSR parts instead: "
+                        f"np.savez(path, {key}_data=M.data, {key}_indices=M.indices, {key}_indptr=M.indptr, ...), "
+                        "or use mdptheory.io.save_npz, or scipy.sparse.save_npz for the matrix alone") from None
                 raise ValueError(f"{path}: array {key!r} cannot be read ({type(exc).__name__}: {exc}); {fix}") from None
     return arrays
 
@@ -75,21 +91,33 @@ def _file_gamma(path: Path, value: np.ndarray) -> float:
     return float(value)
 
 
-def load_npz(path: str | Path, gamma: float | None = None) -> FiniteMDP | EpisodicMDP:
+#: Keys of a matrix written by ``scipy.sparse.save_npz``.
+_SCIPY_KEYS = ("data", "indices", "indptr", "format", "shape")
+
+
+def load_npz(path: str | Path, gamma: float | None = None, R: np.ndarray | None = None) -> FiniteMDP | EpisodicMDP:
     """Read a model written by :func:`save_npz` (or by hand with the keys above).
 
     A 4-D ``P`` gives an ``EpisodicMDP``; otherwise a ``FiniteMDP`` whose discount is ``gamma`` if
-    given, else the file's ``gamma``. Raises ``FileNotFoundError``, or a ``ValueError``/``TypeError`` that
-    starts with the path and names the key at fault (a damaged archive, a missing key, a malformed CSR
-    structure, a model that fails validation).
+    given, else the file's ``gamma``. ``R`` supplies the rewards of a file without them (a transition
+    matrix written by ``scipy.sparse.save_npz``). Raises ``FileNotFoundError``, or a ``ValueError``/
+    ``TypeError`` that starts with the path and names the key at fault (a damaged archive, a missing key, a
+    malformed CSR structure, a model that fails validation).
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     gamma = check_gamma(gamma)  # the caller's override: its error must not blame the file
     data = _read_arrays(path)
+    if set(_SCIPY_KEYS) <= set(data):   # scipy.sparse.save_npz: the transition matrix alone
+        data = _from_scipy_sparse(path, data)
+    if R is not None:
+        data["R"] = np.asarray(R)
     if "R" not in data:
-        raise ValueError(f"{path} has no array 'R' (expected keys: P or P_data/P_indices/P_indptr, R, optional gamma, mu0)")
+        hint = (" (a transition matrix written by scipy.sparse.save_npz: give the rewards with R= or "
+                "`mdptheory solve ... --rewards R.npy`)" if _CSR_KEYS[0] in data else "")
+        raise ValueError(f"{path} has no array 'R' (expected keys: P or P_data/P_indices/P_indptr, R, optional "
+                         f"gamma, mu0){hint}")
     R = data["R"]
     mu0 = data.get("mu0")
     if gamma is None and "gamma" in data:
@@ -114,3 +142,40 @@ def load_npz(path: str | Path, gamma: float | None = None) -> FiniteMDP | Episod
     except (ValueError, TypeError) as exc:
         # the model's validation names the field and the fix; add which file it came from
         raise type(exc)(f"{path}: {exc}") from None
+
+
+def _from_scipy_sparse(path: Path, data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The arrays of a ``scipy.sparse.save_npz`` file under this format's CSR keys (``P_indptr``, ...)."""
+    fmt = data["format"].item() if data["format"].ndim == 0 else data["format"]
+    fmt = fmt.decode() if isinstance(fmt, bytes) else str(fmt)
+    if fmt != "csr":
+        raise ValueError(f"{path}: a scipy.sparse matrix in format {fmt!r}; save it as CSR "
+                         "(scipy.sparse.save_npz(path, P.tocsr())) with row s*A + a for (s, a)")
+    out = {k: v for k, v in data.items() if k not in _SCIPY_KEYS}
+    out.update(P_data=data["data"], P_indices=data["indices"], P_indptr=data["indptr"])
+    return out
+
+
+def save_result(result, path: str | Path) -> Path:
+    """Write a planner's result (``V``, ``Q``, ``policy`` and its certificate) to ``.npz`` or ``.json``.
+
+    ``.npz``: the arrays plus ``status``, ``converged``, ``error_bound``, ``residual``, ``iterations``,
+    ``method``, ``wall_time``; ``.json``: the same as nested lists and numbers.
+    """
+    path = Path(path)
+    fields = {"V": np.asarray(result.V), "Q": np.asarray(result.Q), "policy": np.asarray(result.policy)}
+    meta = {"status": result.status, "converged": bool(result.converged), "error_bound": float(result.error_bound),
+            "residual": float(result.residual), "iterations": int(result.iterations), "method": result.method,
+            "wall_time": float(result.wall_time),
+            "policy_gap_bound": float(getattr(result, "policy_gap_bound", np.inf))}
+    if path.suffix == ".json":
+        import json
+
+        doc = {**{k: v.tolist() for k, v in fields.items()},
+               **{k: (v if np.isfinite(v) else None) if isinstance(v, float) else v for k, v in meta.items()}}
+        path.write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    elif path.suffix == ".npz":
+        np.savez_compressed(path, **fields, **{k: np.asarray(v) for k, v in meta.items()})
+    else:
+        raise ValueError(f"--out {path}: the file must end in .npz or .json")
+    return path

@@ -326,6 +326,31 @@ class ResultStore:
             con.close()
         return int(n)
 
+    def export_json(self, out_dir: str | os.PathLike, experiments: Iterable[str] | None = None) -> list[Path]:
+        """Write one JSON file per experiment into ``out_dir``: a list of runs (config, seed, code version and
+        results; arrays as nested lists, non-finite numbers as ``null``)."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+
+        def plain(v: Any) -> Any:
+            if isinstance(v, np.ndarray):
+                return [plain(x) for x in v.tolist()] if v.ndim else plain(v.item())
+            if isinstance(v, list):
+                return [plain(x) for x in v]
+            if isinstance(v, (float, np.floating)):
+                return float(v) if math.isfinite(v) else None
+            if isinstance(v, np.integer):
+                return int(v)
+            return v
+
+        paths = []
+        for name in experiments or self.experiments():
+            records = [{k: plain(v) for k, v in r.items()} for r in self.load(name).to_dict("records")]
+            p = out / f"{name}.json"
+            p.write_text(json.dumps(records, indent=1, default=str), encoding="utf-8")
+            paths.append(p)
+        return paths
+
     def export_csv(self, out_dir: str | os.PathLike, experiments: Iterable[str] | None = None) -> list[Path]:
         """Write one CSV per experiment (scalars only; arrays as JSON lists) into ``out_dir``."""
         out = Path(out_dir)

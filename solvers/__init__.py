@@ -3,12 +3,15 @@
 Every planner returns a frozen :class:`PlanningResult`; ``tol`` is a certified sup-norm error on ``V``.
 Guides: ``docs/planners.md`` (exact), ``docs/robust.md`` (robust), ``docs/learners.md`` (OPSRL, PSRL,
 UCBVI), ``docs/offline.md`` (R2PVI and its baselines), ``docs/average_reward.md`` (average reward,
-shortest paths, the diameter), ``docs/latent.md`` (latent MDPs: history-tree planning, Var*, the horizon-free
-learner).
+shortest paths, the diameter), ``docs/grouping.md`` (action grouping), ``docs/gosprl.md`` (sample
+collection: GOSPRL, optimistic SSP planning), ``docs/latent.md`` (latent MDPs: history-tree planning, Var*, the
+horizon-free learner).
 """
+from ._kernels import set_parallel
 from .average_reward import (average_reward_evaluation, average_reward_linear_programming,
                              average_reward_policy_iteration, relative_value_iteration)
-from .backward_induction import backward_induction
+from .backward_induction import backward_induction, finite_horizon
+from .grouping import grouped_planning, select_grouping
 from .latent import (GreedyLMDP, HoeffdingLMDP, HorizonFreeLMDP, LatentOracle, latent_planning,
                      latent_policy_evaluation, var_star)
 from .learners import GreedyPosteriorMean, OPSRL, PSRL, UCBVI, Trace, check_learner, run as run_learner
@@ -21,17 +24,20 @@ from .result import ConvergenceWarning, NotConvergedError, PlanningResult
 from .robust import robust_backward_induction, robust_policy_evaluation, robust_value_iteration, worst_case
 from .solve import solve
 from .ssp import diameter, min_hitting_times, ssp_linear_programming, ssp_policy_iteration, ssp_value_iteration
+from .ssp_evi import ssp_extended_value_iteration
+from .collection import CollectionResult, gosprl
 from .value_iteration import value_iteration
 
 __all__ = [
     "PlanningResult", "ConvergenceWarning", "NotConvergedError", "value_iteration", "policy_iteration",
-    "modified_policy_iteration", "linear_programming", "backward_induction", "policy_evaluation", "solve",
+    "modified_policy_iteration", "linear_programming", "backward_induction", "finite_horizon", "policy_evaluation", "solve",
     "worst_case", "robust_value_iteration", "robust_backward_induction", "robust_policy_evaluation",
     "OPSRL", "PSRL", "UCBVI", "GreedyPosteriorMean", "Trace", "run_learner", "check_learner",
-    "r2pvi", "pevi", "drpvi", "drvi_l", "pessimistic_lsvi",
+    "r2pvi", "pevi", "drpvi", "drvi_l", "pessimistic_lsvi", "set_parallel",
     "relative_value_iteration", "average_reward_policy_iteration", "average_reward_linear_programming",
     "average_reward_evaluation", "ssp_value_iteration", "ssp_policy_iteration", "ssp_linear_programming",
-    "min_hitting_times", "diameter",
+    "min_hitting_times", "diameter", "grouped_planning", "select_grouping",
+    "ssp_extended_value_iteration", "gosprl", "CollectionResult",
     "latent_planning", "latent_policy_evaluation", "var_star", "HorizonFreeLMDP", "HoeffdingLMDP", "GreedyLMDP",
     "LatentOracle",
 ]

@@ -77,9 +77,9 @@ def test_identity_tolerances_are_tiny_but_cover_the_real_error():
 
 def test_cli_run_verify_figs_export(tmp_path, capsys):
     db = str(tmp_path / "r.sqlite")
-    assert main(["run", "planning-pi", "--quick", "--store", db, "--no-progress"]) == 0
+    assert main(["run", "planning-pi", "--quick", "--store", db, "--no-progress", "--jobs", "1"]) == 0
     assert "10/10 jobs stored (10 computed now" in capsys.readouterr().out
-    assert main(["run", "planning-pi", "--quick", "--store", db, "--no-progress"]) == 0
+    assert main(["run", "planning-pi", "--quick", "--store", db, "--no-progress", "--jobs", "1"]) == 0
     assert "(0 computed now, 10 already stored)" in capsys.readouterr().out
     report = tmp_path / "rep" / "index.html"
     code = main(["verify", "pi-iteration-bound", "pi-monotone-improvement", "--quick", "--jobs", "1",
@@ -88,7 +88,7 @@ def test_cli_run_verify_figs_export(tmp_path, capsys):
     assert code == 0, out
     assert "pi-iteration-bound" in out and "2 verified, 0 failed, 0 vacuous, 0 error" in out
     assert report.exists() and "data:image/png;base64," in report.read_text()
-    assert main(["figs", "planning-pi-iterations", "--out", str(tmp_path / "figs"), "--store", db]) == 0
+    assert main(["figs", "planning-pi-iterations", "--out", str(tmp_path / "figs"), "--store", db, "--jobs", "1"]) == 0
     assert (tmp_path / "figs" / "planning-pi-iterations.png").exists()
     assert (tmp_path / "figs" / "planning-pi-iterations.pdf").exists()
     assert main(["export", "--csv", "--out", str(tmp_path / "csv"), "--store", db]) == 0

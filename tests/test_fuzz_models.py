@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from fuzz_inputs import ARRAY_CORRUPTIONS, ERRORS, NOT_A_NUMBER, as_canonical, clear_error_or, few, seeds
 from mdptheory import EpisodicMDP, FiniteMDP, LinearMDP, random_d_rectangular
-from mdptheory.envs import american_put, chain, garnet, gridworld, riverswim, simulated_linear_mdp
+from mdptheory.envs import american_put, chain, garnet, gridworld, reset_chain, riverswim, simulated_linear_mdp
 from mdptheory.io import load_npz, save_npz
 from mdptheory.uncertainty import DIVERGENCES, make
 from mdptheory.validation import PROB_ATOL
@@ -53,7 +53,9 @@ def _assert_model_holds(model, given_arrays: dict) -> None:
         assert all(isinstance(p, np.ndarray) and not p.flags.writeable for p in parts), name
     P = model.dense_P() if isinstance(model, FiniteMDP) else model.P
     assert np.all(P >= 0) and np.allclose(P.sum(-1), 1.0, rtol=0, atol=PROB_ATOL)
-    assert np.all(np.isfinite(model.R)) and np.isclose(model.mu0.sum(), 1.0, rtol=0, atol=PROB_ATOL)
+    finite_or_infeasible = np.isfinite(model.R) | np.isneginf(model.R)       # -inf: an infeasible action
+    assert np.all(finite_or_infeasible) and np.isfinite(model.R).any(axis=-1).all()
+    assert np.isclose(model.mu0.sum(), 1.0, rtol=0, atol=PROB_ATOL)
 
 
 def _valid_finite(seed, S=3, A=2):
@@ -76,6 +78,8 @@ def test_finite_mdp_dense_arrays(field, kind, seed):
         args["R"], invalid = _corrupt(kind, R, rng)[0], False          # any real reward is a reward
     else:
         args[field], invalid = _corrupt(kind, args[field], rng)
+    if field == "R" and kind == "-inf":                                # an infeasible action: valid while
+        invalid = bool(np.isneginf(args["R"]).all(axis=-1).any())     # every state keeps a feasible one
     if field == "mu0" and kind == "none":
         invalid = False                                                # None = uniform, documented
     names = [field] + (["P", "shape"] if field == "R" else [])         # a wrong R shape makes P mismatch
@@ -192,6 +196,8 @@ def test_episodic_mdp_arrays(field, kind, seed):
         args["R"], invalid = _corrupt(kind, args["R"], rng)[0], False
     else:
         args[field], invalid = _corrupt(kind, args[field], rng)
+    if field == "R" and kind == "-inf":                                # an infeasible action (see above)
+        invalid = bool(np.isneginf(args["R"]).all(axis=-1).any())
     if field == "mu0" and kind == "none":
         invalid = False
     names = [field] + (["P", "shape", "horizon"] if field == "R" else [])
@@ -282,6 +288,9 @@ ENV_ARGS = {
         "rng": [(-1, False), (1.5, False), ("0", False), (np.random.default_rng(1), True)],
         "gamma": [(1.0, False), ("0.9", False), (float("nan"), False), (np.array([0.9, 0.9]), False)],
         "H": [(0, False), (1.5, False), (2, True)],
+    }),
+    "reset_chain": (lambda **kw: reset_chain(**{"L": 3, **kw}), {
+        "L": [(0, False), (2.5, False), ("3", False), (True, False), (None, False), (1, True), (np.int64(4), True)],
     }),
     "american_put": (lambda **kw: american_put(**{"H": 3, "d": 4, "s0": 100.0, **kw}).mdp, {
         "p0": [("0.5", False), (float("nan"), False), (1.5, False), (1, True)],

@@ -18,9 +18,10 @@ import mdptheory.sampling  # noqa: F401  (imports register their kernels)
 import solvers  # noqa: F401
 import solvers.latent  # noqa: F401  (registers the latent-MDP kernels)
 import solvers.learners  # noqa: F401
+import solvers.ssp_evi  # noqa: F401
 from mdptheory import backends
 from solvers import _kernels as K
-from solvers._kernels import episodic as E
+from solvers._kernels import _numba_common as NC
 from twin_examples import EXAMPLES
 
 RTOL = 1e-11
@@ -61,9 +62,8 @@ def run_pair(name: str, args: tuple):
 
 def set_compilation(monkeypatch, which: str) -> None:
     """Use the serial or the parallel (prange) compilation of the planning kernels."""
-    threshold = 1 << 62 if which == "serial" else 0
-    monkeypatch.setattr(K, "PARALLEL_MIN_WORK", threshold)
-    monkeypatch.setattr(E, "PARALLEL_MIN_WORK", threshold)
+    monkeypatch.setattr(NC, "PARALLEL_MODE", "off" if which == "serial" else "on")
+    monkeypatch.setattr(NC, "PARALLEL_MIN_WORK", 0)
 
 
 #: Every kernel once; the planning kernels (which have a parallel compilation) a second time in parallel.

@@ -47,6 +47,39 @@ def planning_policy_sweep(rng):
     return out
 
 
+def planning_policy_chain(rng):
+    """Deterministic policies, including the tied (duplicated) last action and the first one."""
+    out = []
+    for S, A, P, R, V, g in _discounted(rng):
+        for pi in (rng.integers(A, size=S), np.full(S, A - 1), np.zeros(S)):
+            out.append((P, R, pi.astype(np.int64)))
+    return out
+
+
+def planning_chain_sweeps(rng):
+    """k = 0, 1 (odd: the result ends in the scratch buffer and is copied back) and 7 fused sweeps."""
+    from solvers import _kernels as K
+
+    out = []
+    for S, A, P, R, V, g in _discounted(rng):
+        chain = K.policy_chain(P, R, rng.integers(A, size=S).astype(np.int64), backend="numpy")
+        for k in (0, 1, 7):
+            out.append((chain, V.copy(), g, k))
+    return out
+
+
+def planning_bracket_stats(rng):
+    """Values on three scales, ties between entries, a constant difference, a single state, a zero V."""
+    out = []
+    for S in (1, 7, 200):
+        for scale in (1e-3, 1.0, 1e12):
+            V = rng.normal(size=S) * scale
+            out.append((V, V + rng.normal(size=S) * scale * 1e-3))
+            out.append((V, V + 0.25))
+    out.append((np.zeros(5), np.array([1.0, -1.0, 1.0, 0.0, -1.0])))
+    return out
+
+
 def planning_gauss_seidel(rng):
     return [(P, R, V.copy(), g) for S, A, P, R, V, g in _discounted(rng)]
 
@@ -182,6 +215,40 @@ def sampling_rollout(rng):
     return out
 
 
+def _boxes(rng, n: int, S: int) -> tuple[np.ndarray, np.ndarray]:
+    """Box ends around random rows (some entries exact, one row the whole simplex: a never-visited pair)."""
+    p = random_kernel(rng, (n, S), 0.6)
+    beta = rng.uniform(0.0, 0.3, (n, S)) * (rng.random((n, S)) < 0.6)
+    lo, hi = np.clip(p - beta, 0.0, 1.0), np.clip(p + beta, 0.0, 1.0)
+    lo[0], hi[0] = 0.0, 1.0
+    return lo, hi
+
+
+def ssp_box_simplex_min(rng):
+    out = []
+    for S, n in ((1, 1), (4, 5), (9, 7), (30, 4)):
+        lo, hi = _boxes(rng, n, S)
+        V = rng.integers(0, 3, S).astype(float)          # integer values: ties in the pouring order
+        for descending in (False, True):
+            out += [(lo, hi, V, descending, True), (lo, hi, V, descending, False)]
+    return out
+
+
+def ssp_evi_sweeps(rng):
+    out = []
+    for S, A in ((1, 1), (4, 2), (7, 3), (20, 2)):
+        lo, hi = _boxes(rng, S * A, S)
+        lo3, hi3 = lo.reshape(S, A, S), hi.reshape(S, A, S)
+        lo3[:, -1], hi3[:, -1] = lo3[:, 0], hi3[:, 0]        # a tied action
+        cost = np.ones((S, A))
+        cost[rng.random((S, A)) < 0.15] = np.inf             # forbidden actions
+        V = rng.integers(0, 4, S).astype(float)
+        pinned = rng.random(S) < 0.3
+        for descending in (False, True):
+            for k in (1, 3):
+                out.append((lo, hi, cost, V, pinned, descending, k))
+
+
 def _latent_models(rng):
     """Small latent MDPs ``(w, nu, P, R, cls, G, H)`` with a tied action (action A-1 copies action 0 in every
     context) and rewards shared by the contexts or not (``G = 1`` or ``G > 1``)."""
@@ -243,6 +310,9 @@ EXAMPLES: dict[str, Callable] = {
     "planning.bellman": planning_bellman,
     "planning.policy_sweep": planning_policy_sweep,
     "planning.gauss_seidel": planning_gauss_seidel,
+    "planning.policy_chain": planning_policy_chain,
+    "planning.chain_sweeps": planning_chain_sweeps,
+    "planning.bracket_stats": planning_bracket_stats,
     "planning.backward_induction": planning_backward_induction,
     "planning.policy_evaluation": planning_policy_evaluation,
     **{f"robust.{d}_{form}": _robust(form == "reg") for d in ("tv", "kl", "chi2") for form in ("reg", "cons")},
@@ -252,6 +322,8 @@ EXAMPLES: dict[str, Callable] = {
     "learners.count_update": learners_count_update,
     "learners.evaluate_policy_csr": learners_evaluate_policy_csr,
     "sampling.rollout": sampling_rollout,
+    "ssp.box_simplex_min": ssp_box_simplex_min,
+    "ssp.evi_sweeps": ssp_evi_sweeps,
     "latent.plan_tree": latent_plan_tree,
     "latent.evaluate_tree": latent_evaluate_tree,
     "latent.play_episode": latent_play_episode,

@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from mdptheory import backends
+from mdptheory import backends, mutants
 from mdptheory.validation import check_real
 
 from . import _kernels  # noqa: F401  (registers the learners' kernels)
@@ -57,6 +57,22 @@ C0_DEFAULT = 0.0
 CJ_DEFAULT = 1.0 / math.log(2.0 / (1.0 + 0.5 * (1.0 + math.erf(1.0 / math.sqrt(2.0)))))
 
 CLIPS = ("none", "horizon", "stage")
+
+# Realistic single bugs of OPSRL (mdptheory.mutants; each switches one line below, off unless a run activates it).
+FIRST_SAMPLE = mutants.register("opsrl", "first-sample",
+                                "the max over the J posterior samples replaced by the first sample")
+MEAN_OF_SAMPLES = mutants.register("opsrl", "mean-of-samples",
+                                   "the max over the J posterior samples replaced by their average")
+N0_SCALED = mutants.register("opsrl", "n0-scaled", "the prior mass n0 on the pseudo-state scaled by 0.01")
+KAPPA_IGNORED = mutants.register("opsrl", "kappa-ignored",
+                                 "samples drawn from Dir(alpha) instead of the inflated Dir(alpha / kappa)")
+KAPPA_INVERTED = mutants.register("opsrl", "kappa-inverted",
+                                  "samples drawn from Dir(alpha * kappa) instead of Dir(alpha / kappa)")
+PRIOR_NOT_INFLATED = mutants.register("opsrl", "prior-not-inflated",
+                                      "the inflation divides the counts but not the pseudo-state prior n0")
+R0_ZERO = mutants.register("opsrl", "r0-zero", "the pseudo-state pays r0 = 0 per step (a pessimistic prior)")
+PSEUDO_VALUE_CONSTANT = mutants.register("opsrl", "pseudo-value-constant",
+                                         "the pseudo-state value r0 H at every stage instead of r0 (H - h)")
 
 
 def opsrl_theory_parameters(S: int, A: int, H: int, T: int, delta: float, c0: float = C0_DEFAULT,
@@ -127,7 +143,9 @@ class OPSRL(EpisodicLearner):
         self.J, self.kappa, self.n0, self.r0 = int(J), float(kappa), float(n0), float(r0)
         self.prior_alpha, self.clip, self.sampling = float(prior_alpha), clip, sampling
         h = np.arange(H + 1, dtype=np.float64)
-        self.v_pseudo = self.r0 * (H - h)                       # (H+1,), 0 at the terminal stage
+        self.v_pseudo = (0.0 if R0_ZERO.active else self.r0) * (H - h)   # (H+1,), 0 at the terminal stage
+        if PSEUDO_VALUE_CONSTANT.active:
+            self.v_pseudo = np.full(H + 1, self.r0 * H)
         self.v_clip = {"none": np.full(H, np.inf), "horizon": np.full(H, float(H)),
                        "stage": (H - h[:-1])}[clip]
 
@@ -151,7 +169,7 @@ class OPSRL(EpisodicLearner):
         alpha_pseudo : float
             ``n0`` on the pseudo-state (the same for every row).
         """
-        return self.counts + self.prior_alpha, self.n0
+        return self.counts + self.prior_alpha, (0.01 * self.n0 if N0_SCALED.active else self.n0)
 
     def sample_weights(self):
         """Draw the ``J`` posterior samples of every row as unnormalised Gamma weights (CSR form).
@@ -168,10 +186,11 @@ class OPSRL(EpisodicLearner):
         n_rows = len(ptr) - 1
         if self.sampling == "mean":
             return ptr, idx, a_nz[:, None].copy(), np.full((n_rows, 1), a0)
+        kappa = 1.0 if KAPPA_IGNORED.active else (1.0 / self.kappa if KAPPA_INVERTED.active else self.kappa)
         # one flat shape array (np.repeat) is ~40% faster in NumPy than a broadcast (nnz, J) view
-        W = self.rng.standard_gamma(np.repeat(a_nz / self.kappa, self.J)).reshape(len(a_nz), self.J)
+        W = self.rng.standard_gamma(np.repeat(a_nz / kappa, self.J)).reshape(len(a_nz), self.J)
         if a0 > 0:
-            Wp = self.rng.standard_gamma(a0 / self.kappa, size=(n_rows, self.J))
+            Wp = self.rng.standard_gamma(a0 / (1.0 if PRIOR_NOT_INFLATED.active else kappa), size=(n_rows, self.J))
         else:
             Wp = np.zeros((n_rows, self.J))
         return ptr, idx, W, Wp
@@ -179,6 +198,10 @@ class OPSRL(EpisodicLearner):
     def policy(self) -> np.ndarray:
         t0 = time.perf_counter()
         ptr, idx, W, Wp = self.sample_weights()
+        if FIRST_SAMPLE.active:
+            W, Wp = W[:, :1].copy(), Wp[:, :1].copy()
+        if MEAN_OF_SAMPLES.active:
+            W, Wp = _average_sample(ptr, W, Wp)
         t1 = time.perf_counter()
         backward = backends.pick("learners.max_sample_backward", self.backend)
         self.Q, self.V, pi = backward(ptr, idx, W, Wp, self.R, self.v_pseudo, self.v_clip, self.stage_dependent)
@@ -190,3 +213,12 @@ class OPSRL(EpisodicLearner):
     def params(self) -> dict:
         return dict(J=self.J, kappa=self.kappa, n0=self.n0, r0=self.r0, prior_alpha=self.prior_alpha,
                     stage_dependent=self.stage_dependent, clip=self.clip, sampling=self.sampling)
+
+
+def _average_sample(ptr: np.ndarray, W: np.ndarray, Wp: np.ndarray):
+    """Weights of the average of the ``J`` normalised samples of every row (mutant ``opsrl.mean-of-samples``)."""
+    rows = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
+    tot = Wp.copy()
+    np.add.at(tot, rows, W)
+    inv = np.divide(1.0, tot, out=np.zeros_like(tot), where=tot > 0)
+    return (W * inv[rows]).mean(axis=1, keepdims=True), (Wp * inv).mean(axis=1, keepdims=True)

@@ -10,11 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from mdptheory import mutants
 from mdptheory.validation import check_positive_int
 
 from .opsrl import OPSRL
 
 __all__ = ["PSRL"]
+
+# Realistic single bugs of PSRL (mdptheory.mutants; off unless a run activates one).
+POSTERIOR_MEAN = mutants.register("psrl", "posterior-mean", "PSRL plans with the posterior mean instead of a sample")
+PRIOR_OVER_ACTIONS = mutants.register("psrl", "prior-over-actions",
+                                      "the Dirichlet prior 1/A on every next state instead of 1/S")
+PSEUDO_KEPT = mutants.register("psrl", "pseudo-state-kept",
+                               "PSRL keeps OPSRL's default optimistic pseudo-state (n0 = 1) instead of n0 = 0")
+SAMPLE_CACHED = mutants.register("psrl", "sample-cached",
+                                 "the posterior sample is cached with the support and redrawn only when it grows")
 
 
 class PSRL(OPSRL):
@@ -26,6 +36,19 @@ class PSRL(OPSRL):
                  **kwargs) -> None:
         kwargs.setdefault("J", 1)
         kwargs.setdefault("kappa", 1.0)
-        kwargs.setdefault("n0", 0.0)
+        if not PSEUDO_KEPT.active:
+            kwargs.setdefault("n0", 0.0)
+        if POSTERIOR_MEAN.active:
+            kwargs["sampling"] = "mean"
         S = check_positive_int(S, "S")  # before 1 / S
-        super().__init__(S, A, H, rewards, prior_alpha=1.0 / S if prior_alpha is None else prior_alpha, **kwargs)
+        default_prior = 1.0 / (A if PRIOR_OVER_ACTIONS.active else S)
+        super().__init__(S, A, H, rewards, prior_alpha=default_prior if prior_alpha is None else prior_alpha, **kwargs)
+        self._cached_sample = None
+
+    def sample_weights(self):
+        """One posterior sample per row (see :meth:`OPSRL.sample_weights`)."""
+        if SAMPLE_CACHED.active:
+            if self._cached_sample is None or self._support_nz is None or self._support_new:
+                self._cached_sample = super().sample_weights()
+            return self._cached_sample
+        return super().sample_weights()

@@ -29,13 +29,24 @@ from typing import Any
 
 import numpy as np
 
-from mdptheory import backends
+from mdptheory import backends, mutants
 from mdptheory.validation import check_positive_int, check_real
 
 from . import _kernels  # noqa: F401  (registers the learners' kernels)
 from .base import EpisodicLearner
 
 __all__ = ["UCBVI", "ucbvi_log_factor"]
+
+# Realistic single bugs of UCBVI (mdptheory.mutants), switched in the arguments passed to the kernel.
+BONUS_SIGN = mutants.register("ucbvi", "bonus-sign",
+                              "the bonus subtracted instead of added (Hoeffding; Bernstein: its 1/n term)")
+BONUS_TENTH = mutants.register("ucbvi", "bonus-tenth", "the whole bonus 10x too small")
+INV_N = mutants.register("ucbvi", "inv-n", "the Hoeffding bonus decays like 1/n instead of 1/sqrt(n)")
+NO_LOG = mutants.register("ucbvi", "no-log", "the log factor L = log(5 S A T / delta) dropped (L = 1)")
+CLIP_PLUS_ONE = mutants.register("ucbvi", "clip-plus-one",
+                                 "the value clip one step too large (H - h + 1 with 0-based h; theory: H + 1)")
+NO_CORRECTION = mutants.register("ucbvi", "no-correction",
+                                 "the Bernstein bonus' third (next-state visit) correction term dropped")
 
 
 def ucbvi_log_factor(S: int, A: int, H: int, n_episodes: int, delta: float) -> float:
@@ -92,6 +103,10 @@ class UCBVI(EpisodicLearner):
             self.vmax = stage_left
             self.v_clip = stage_left.copy()
             self.c_hoef, self.c_var, self.c_lin, self.c_corr, self.c_corr_num = 0.5 * c, c * c, c, 0.0, 0.0
+        if NO_LOG.active:
+            self.L = 1.0
+        if CLIP_PLUS_ONE.active:
+            self.v_clip = self.v_clip + 1.0
         self.bonus_values: np.ndarray | None = None
 
     def _inv_next_visits(self) -> np.ndarray:
@@ -107,10 +122,19 @@ class UCBVI(EpisodicLearner):
         inv_next = self._inv_next_visits() if (self.bonus == "bernstein" and self.c_corr > 0) else np.zeros((self.H, self.S))
         t1 = time.perf_counter()
         backward = backends.pick("learners.ucbvi_backward", self.backend)
+        bernstein, c_hoef, c_var, c_lin, c_corr = (self.bonus == "bernstein", self.c_hoef, self.c_var, self.c_lin,
+                                                   self.c_corr)
+        if BONUS_SIGN.active:
+            c_hoef, c_lin = -c_hoef, -c_lin
+        if BONUS_TENTH.active:                      # the square-root terms carry their constant squared
+            c_hoef, c_var, c_lin, c_corr = 0.1 * c_hoef, 0.01 * c_var, 0.1 * c_lin, 0.01 * c_corr
+        if NO_CORRECTION.active:
+            c_corr = 0.0
+        if INV_N.active and not bernstein:          # c L vmax / n: the kernel's Bernstein 1/n term alone
+            bernstein, c_var, c_lin, c_corr = True, 0.0, c_hoef, 0.0
         self.Q, self.V, self.bonus_values, pi = backward(
-            ptr, idx, cnt, self.R, self.v_clip, self.stage_dependent, self.bonus == "bernstein", self.c_hoef,
-            self.c_var, self.c_lin, self.c_corr, self.c_corr_num, self.L, self.vmax, float(self.H),
-            float(self.S), float(self.A), inv_next)
+            ptr, idx, cnt, self.R, self.v_clip, self.stage_dependent, bernstein, c_hoef, c_var, c_lin, c_corr,
+            self.c_corr_num, self.L, self.vmax, float(self.H), float(self.S), float(self.A), inv_next)
         self.phase_times["sampling"] += t1 - t0
         self.phase_times["planning"] += time.perf_counter() - t1
         return pi

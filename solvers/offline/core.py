@@ -28,6 +28,7 @@ from typing import Callable
 
 import numpy as np
 
+from mdptheory import mutants
 from mdptheory.offline import OfflineDataset
 from mdptheory.policies import greedy
 from mdptheory.validation import as_float_array, check_real
@@ -38,6 +39,18 @@ __all__ = ["OfflineResult", "backward_pessimistic", "bonus_values", "BONUSES", "
 
 BONUSES = ("l1", "l2", "mahalanobis")
 CLIPS = ("both", "upper", "continuation_upper", "none")
+
+# Realistic single bugs of the shared backward induction (mdptheory.mutants; off unless activated). They
+# break every learner of this package at once, so they are registered as the algorithm "pessimistic-vi".
+BONUS_SIGN = mutants.register("pessimistic-vi", "bonus-sign",
+                              "the bonus added to Q instead of subtracted (optimism instead of pessimism)")
+BONUS_NO_SQRT = mutants.register("pessimistic-vi", "bonus-no-sqrt",
+                                 "the l1 bonus sums phi_i [Lambda^-1]_ii without the square root (~1/K, not 1/sqrt(K))")
+CLIP_OFF_BY_ONE = mutants.register("pessimistic-vi", "clip-off-by-one",
+                                   "Q_h clipped at H - h - 1 instead of H - h (the papers' H - h + 1 mis-translated "
+                                   "to 0-based stages): the last stage is forced to 0")
+NEXT_VALUES_STAGE_H = mutants.register("pessimistic-vi", "next-values-stage-h",
+                                       "regression targets read V_h (not computed yet: 0) instead of V_{h+1}")
 
 #: estimator(h, gram, y, V_next, dataset) -> w (d,)
 Estimator = Callable[[int, Gram, np.ndarray, np.ndarray, OfflineDataset], np.ndarray]
@@ -93,6 +106,8 @@ def bonus_values(features: np.ndarray, gram: Gram, kind: str) -> np.ndarray:
     ``"mahalanobis"``: ``sqrt(phi^T Lambda^-1 phi)`` (PEVI).
     """
     if kind == "l1":
+        if BONUS_NO_SQRT.active:
+            return (np.abs(features) * gram.inv_diag()).sum(axis=-1)
         return gram.diagonal_norms(features).sum(axis=-1)
     if kind == "l2":
         return np.sqrt((features ** 2 * gram.inv_diag()).sum(axis=-1))
@@ -135,8 +150,8 @@ def backward_pessimistic(dataset: OfflineDataset, estimator: Estimator, *, metho
     ----------
     dataset : OfflineDataset
     estimator : callable ``(h, gram, y, V_next, dataset) -> w (d,)``
-        ``y`` (K,) are next-state values of stage ``h``'s samples (PEVI: ``r + V``); ``V_next`` (S,)
-        is ``V_{h+1}`` on every state.
+        ``y`` (K,) are next-state values of stage ``h``'s samples; ``V_next`` (S,) is ``V_{h+1}`` on every
+        state. (PEVI's estimator adds the observed rewards of the stage itself.)
     beta : float >= 0
         Bonus multiplier.
     ridge : float > 0
@@ -144,7 +159,7 @@ def backward_pessimistic(dataset: OfflineDataset, estimator: Estimator, *, metho
     theta : ndarray (H, d), optional / reward : ndarray (H, S, A), optional
         Known reward (exactly one unless ``reward_known=False``).
     reward_known : bool
-        False: regress ``r + V`` (PEVI) and ignore theta/reward.
+        False: the reward is not known (PEVI: its estimator regresses ``r + V``); theta/reward are ignored.
     clip : {"both", "upper", "continuation_upper", "none"}
         ``both`` = ``[0, H - h]`` (papers, rewards in [0, 1]); ``upper`` = ``min(., H - h)`` only (official
         linear-MDP code, spec 2.7 item 2); ``continuation_upper`` = ``r + min(phi.w - Gamma, H - h)`` (official
@@ -159,7 +174,7 @@ def backward_pessimistic(dataset: OfflineDataset, estimator: Estimator, *, metho
     H, S, A, d, K = dataset.H, dataset.S, dataset.A, dataset.d, dataset.K
     R = np.zeros((H, S, A)) if not reward_known else _reward_table(dataset, theta, reward)
     feats = dataset.features
-    sign = 1.0 if pessimism else -1.0
+    sign = (1.0 if pessimism else -1.0) * (-1.0 if BONUS_SIGN.active else 1.0)
     fail = np.asarray(list(fail_states), dtype=np.int64)
     Q = np.empty((H, S, A))
     V = np.zeros((H + 1, S))
@@ -168,25 +183,24 @@ def backward_pessimistic(dataset: OfflineDataset, estimator: Estimator, *, metho
     inv_diag = np.empty((H, d))
     for h in range(H - 1, -1, -1):
         rows = dataset.step(h)
-        gram = Gram(dataset.phi[rows], ridge)
-        V_next = V[h + 1]
+        gram = Gram(dataset.phi[rows], ridge, weights=dataset.row_weights(rows))
+        V_next = V[h] if NEXT_VALUES_STAGE_H.active else V[h + 1]
         y = V_next[dataset.s_next[rows]]
-        if not reward_known:
-            y = dataset.r[rows] + y
         if reward_known and h == H - 1:
             w = np.zeros(d)  # V_H = 0 exactly: every (robust) operator maps it to 0
         else:
             w = np.asarray(estimator(h, gram, y, V_next, dataset), dtype=np.float64)
         G[h] = sign * beta * bonus_values(feats, gram, bonus)
         cont = feats @ w - G[h]
+        top = H - h - 1 if CLIP_OFF_BY_ONE.active else H - h   # papers' H - h + 1 with 1-based stages
         if clip == "continuation_upper":
-            q = R[h] + np.minimum(cont, H - h)
+            q = R[h] + np.minimum(cont, top)
         else:
             q = R[h] + cont
             if clip == "both":
-                q = np.clip(q, 0.0, H - h)
+                q = np.clip(q, 0.0, top)
             elif clip == "upper":
-                q = np.minimum(q, H - h)
+                q = np.minimum(q, top)
         Q[h] = q
         V[h] = q.max(axis=1)
         if fail.size:

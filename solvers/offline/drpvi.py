@@ -17,6 +17,7 @@ from functools import partial
 
 import numpy as np
 
+from mdptheory import mutants
 from mdptheory.offline import OfflineDataset
 from mdptheory.validation import as_real_array, check_real
 
@@ -25,6 +26,16 @@ from .ridge import Gram
 from .truncation import TV_MIN_MODES, TruncatedRegression, min_value
 
 __all__ = ["drpvi", "tv_constrained_estimate", "rho_table"]
+
+# Realistic single bugs of DRPVI (mdptheory.mutants; off unless activated; see docs/offline.md).
+RHO_DOUBLED = mutants.register("drpvi", "rho-doubled",
+                               "TV radius 2 rho (the half-l1 convention slip: ||mu - mu0||_1 <= rho read as TV <= rho)")
+MIN_TERM_DROPPED = mutants.register("drpvi", "min-term-dropped",
+                                    "dual z(alpha) - rho alpha: the min(min_s V, alpha) term dropped (exact only "
+                                    "with a zero-value fail state)")
+DUAL_MINIMISED = mutants.register("drpvi", "dual-minimised", "the dual minimised over alpha instead of maximised")
+PENALTY_SIGN = mutants.register("drpvi", "penalty-sign",
+                                "dual z(alpha) + rho (alpha - min(min V, alpha)): the radius term's sign flipped")
 
 
 def rho_table(rho, H: int, d: int, name: str = "rho") -> np.ndarray:
@@ -45,8 +56,11 @@ def tv_constrained_estimate(gram: Gram, y: np.ndarray, rho: np.ndarray, v_min: f
     tr = TruncatedRegression(gram, y, alpha_max)
     cand = np.unique(np.concatenate([tr.lo, [alpha_max, min(max(v_min, 0.0), alpha_max)]]))
     z = tr.u(cand)                                                # (m, d)
-    obj = z - rho[None, :] * (cand - np.minimum(v_min, cand))[:, None]
-    return obj.max(axis=0)
+    if RHO_DOUBLED.active:
+        rho = 2.0 * rho
+    floor = 0.0 if MIN_TERM_DROPPED.active else np.minimum(v_min, cand)
+    obj = z - (-1.0 if PENALTY_SIGN.active else 1.0) * rho[None, :] * (cand - floor)[:, None]
+    return obj.min(axis=0) if DUAL_MINIMISED.active else obj.max(axis=0)
 
 
 def _estimator(h, gram, y, V_next, dataset, *, rho, tv_min_mode, alpha_max):

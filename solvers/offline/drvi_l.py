@@ -21,6 +21,7 @@ from functools import partial
 
 import numpy as np
 
+from mdptheory import mutants
 from mdptheory.offline import OfflineDataset
 
 from .core import OfflineResult, backward_pessimistic
@@ -31,10 +32,21 @@ __all__ = ["drvi_l", "kl_constrained_estimate"]
 
 _GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 
+# Realistic single bugs of DRVI-L (mdptheory.mutants; off unless activated; see docs/offline.md).
+RHO_DOUBLED = mutants.register("drvi-l", "rho-doubled", "KL radius 2 rho in the dual (a factor-2 slip in the radius)")
+PENALTY_SIGN = mutants.register("drvi-l", "penalty-sign",
+                                "dual -beta log u(beta) + beta rho: the radius term's sign flipped")
+RHO_UNSCALED = mutants.register("drvi-l", "rho-unscaled",
+                                "dual -beta log u(beta) - rho: the radius term's factor beta dropped")
+
 
 def kl_constrained_estimate(gram: Gram, y: np.ndarray, rho: np.ndarray, cap: float, n_grid: int = 48,
                             n_golden: int = 30) -> np.ndarray:
     """``max_{beta in [1e-4 cap, cap]} min(cap, -beta log u_i(beta)) - beta rho_i`` per coordinate (d,)."""
+    if RHO_DOUBLED.active:
+        rho = 2.0 * rho
+    if PENALTY_SIGN.active:
+        rho = -rho
     vals, G = gram.grouped(y)                        # distinct targets: u_i(beta) - 1 = M[:, i] . (e^{-(v-m)/beta} - 1)
     M = gram.solve(G.T).T                            # (distinct, d)
     m = float(vals[0])
@@ -46,7 +58,7 @@ def kl_constrained_estimate(gram: Gram, y: np.ndarray, rho: np.ndarray, cap: flo
         pos = u > 0
         b = np.broadcast_to(beta, u.shape)
         val[pos] = np.minimum(cap, m - b[pos] * np.log(u[pos]))
-        return val - b * rho
+        return val - (rho if RHO_UNSCALED.active else b * rho)
 
     def objective_grid(betas: np.ndarray) -> np.ndarray:
         """Shared betas (g,) -> (g, d): one (g, n) exponential, one (g, n) @ (n, d) product."""

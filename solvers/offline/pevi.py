@@ -9,11 +9,34 @@ nominal regression of ``V_{h+1}``. R2PVI-TV with ``lam >= H`` equals it exactly 
 """
 from __future__ import annotations
 
+import numpy as np
+
+from mdptheory import mutants
 from mdptheory.offline import OfflineDataset
 
 from .core import OfflineResult, backward_pessimistic, nominal_estimator
+from .ridge import Gram
 
 __all__ = ["pevi", "pessimistic_lsvi"]
+
+# Realistic single bugs of PEVI (mdptheory.mutants; off unless activated; see docs/offline.md).
+REWARD_DROPPED = mutants.register("pevi", "reward-dropped",
+                                  "regresses V_{h+1}(s') without the observed reward (as the known-reward learners do)")
+CURRENT_STATE_VALUE = mutants.register("pevi", "current-state-value",
+                                       "target r + V_{h+1}(s) with the current state s instead of the next state s'")
+REWARD_NEXT_STAGE = mutants.register("pevi", "reward-next-stage",
+                                     "target r_{h+1} + V_{h+1}(s'): the rewards of stage h+1's samples used at stage h")
+
+
+def pevi_estimator(h: int, gram: Gram, y: np.ndarray, V_next: np.ndarray, dataset: OfflineDataset) -> np.ndarray:
+    """PEVI's regression ``w = Lambda^{-1} Phi^T (r + V_{h+1}(s'))`` (reward and next value jointly)."""
+    rows = dataset.step(h)
+    if CURRENT_STATE_VALUE.active:
+        y = V_next[dataset.s[rows]]
+    if REWARD_DROPPED.active:
+        return gram.regress(y)
+    r = dataset.r[dataset.step(min(h + 1, dataset.H - 1))] if REWARD_NEXT_STAGE.active else dataset.r[rows]
+    return gram.regress(r + y)
 
 
 def pevi(dataset: OfflineDataset, *, beta: float = 1.0, ridge: float = 1.0, bonus: str = "mahalanobis",
@@ -33,7 +56,7 @@ def pevi(dataset: OfflineDataset, *, beta: float = 1.0, ridge: float = 1.0, bonu
     clip, pessimism, fail_states
         See :func:`solvers.offline.core.backward_pessimistic`.
     """
-    return backward_pessimistic(dataset, nominal_estimator, method="PEVI", beta=beta, ridge=ridge,
+    return backward_pessimistic(dataset, pevi_estimator, method="PEVI", beta=beta, ridge=ridge,
                                 bonus=bonus, reward_known=False, clip=clip, pessimism=pessimism,
                                 fail_states=fail_states,
                                 params=dict(beta=beta, ridge=ridge, bonus=bonus, clip=clip,

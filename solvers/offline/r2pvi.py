@@ -24,15 +24,40 @@ from functools import partial
 
 import numpy as np
 
+from mdptheory import mutants
 from mdptheory.offline import OfflineDataset
 from mdptheory.uncertainty import DIVERGENCES as UNCERTAINTY_SETS
 from mdptheory.validation import check_real
 
-from .core import OfflineResult, backward_pessimistic
+from .core import OfflineResult, _reward_table, backward_pessimistic
 from .ridge import Gram
 from .truncation import TV_MIN_MODES, TruncatedRegression, min_value
 
 __all__ = ["r2pvi", "tv_estimate", "kl_estimate", "chi2_estimate", "DIVERGENCES"]
+
+# Realistic single bugs of R2PVI (mdptheory.mutants; off unless activated; see docs/offline.md).
+TV_THRESHOLD_MAX = mutants.register("r2pvi", "tv-threshold-max",
+                                    "TV threshold max_s V + lam instead of min_s V + lam (truncation never binds)")
+TV_THRESHOLD_HALF_LAM = mutants.register("r2pvi", "tv-threshold-half-lam",
+                                         "TV threshold min_s V + lam/2 (the half-l1 factor applied twice)")
+TV_MIN_OVER_DATASET = mutants.register("r2pvi", "tv-min-over-dataset",
+                                      "TV threshold's min V taken over the sampled next states instead of all "
+                                      "states (the official code, spec 2.7 item 5)")
+KL_LOG_SIGN = mutants.register("r2pvi", "kl-log-sign", "KL closed form +lam log(u) instead of -lam log(u)")
+KL_LAM_OUTSIDE = mutants.register("r2pvi", "kl-lam-outside",
+                                  "KL closed form -log(u) with u = ridge of e^{-y/lam}: the factor lam dropped")
+CHI2_MINIMISED = mutants.register("r2pvi", "chi2-minimised",
+                                  "chi-square dual minimised over alpha instead of maximised (official linear-MDP code)")
+CHI2_VARIANCE_HALF_LAM = mutants.register("r2pvi", "chi2-variance-2lam",
+                                          "chi-square dual u + (u^2 - v)/(2 lam) instead of /(4 lam)")
+RIDGE_TWICE = mutants.register("r2pvi", "ridge-twice",
+                               "the estimator solves (Lambda_h + gamma I) w = Phi^T y: the ridge added again to the "
+                               "already regularised Gram")
+BONUS_L2 = mutants.register("r2pvi", "bonus-l2",
+                            "bonus beta ||(phi_i sqrt([Lambda^-1]_ii))_i||_2 instead of the l1 sum (the official "
+                            "code's slip; up to sqrt(d) smaller)")
+REWARD_NEXT_STAGE = mutants.register("r2pvi", "reward-next-stage",
+                                     "the known reward theta_{h+1} used at stage h (1-based/0-based index slip)")
 
 #: The f-divergences R2PVI supports (the names of :data:`mdptheory.uncertainty.DIVERGENCES`).
 DIVERGENCES = tuple(UNCERTAINTY_SETS)
@@ -59,7 +84,12 @@ def kl_estimate(gram: Gram, y: np.ndarray, lam: float, cap: float, stable: bool 
     u = gram.regress(np.exp(-(y - m) / lam))
     w = np.full(u.shape, float(cap))
     pos = u > 0
-    w[pos] = np.minimum(cap, m - lam * np.log(u[pos]))
+    if KL_LOG_SIGN.active:      # -lam log(e^{-m/lam} u') written as +lam log(...)
+        w[pos] = np.minimum(cap, -m + lam * np.log(u[pos]))
+    elif KL_LAM_OUTSIDE.active:  # -log(e^{-m/lam} u')
+        w[pos] = np.minimum(cap, m / lam - np.log(u[pos]))
+    else:
+        w[pos] = np.minimum(cap, m - lam * np.log(u[pos]))
     return w
 
 
@@ -76,9 +106,10 @@ def chi2_estimate(gram: Gram, y: np.ndarray, lam: float, alpha_max: float,
         raise ValueError(f"chi2_direction={direction!r} is not known; use 'max' (paper) or 'min' (official bug)")
     tr = TruncatedRegression(gram, y, alpha_max, squares=True)
     a, b, c = tr.a, tr.b, tr.c                                  # (n+1, d)
-    q2 = (b * b - b) / (4 * lam)                                # coefficient of t^2
-    q1 = b + a * b / (2 * lam)                                  # coefficient of t
-    q0 = a + (a * a - c) / (4 * lam)
+    den = 2 * lam if CHI2_VARIANCE_HALF_LAM.active else 4 * lam
+    q2 = (b * b - b) / den                                      # coefficient of t^2
+    q1 = b + 2 * a * b / den                                    # coefficient of t
+    q0 = a + (a * a - c) / den
     lo, hi = tr.lo[:, None], tr.hi[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         t_star = np.where(q2 != 0, -q1 / (2 * q2), lo)
@@ -90,10 +121,17 @@ def chi2_estimate(gram: Gram, y: np.ndarray, lam: float, alpha_max: float,
 
 def _estimator(h, gram, y, V_next, dataset, *, divergence, lam, tv_min_mode, kl_stable, chi2_direction,
                alpha_max):
+    if RIDGE_TWICE.active:
+        gram = Gram(gram.Phi, 2.0 * gram.ridge, weights=gram.weights)
     if divergence == "tv":
-        return tv_estimate(gram, y, lam, min_value(tv_min_mode, y, V_next))
+        v = V_next.max() if TV_THRESHOLD_MAX.active else min_value(tv_min_mode, y, V_next)
+        if TV_MIN_OVER_DATASET.active:
+            v = min_value("dataset", y, V_next)
+        return tv_estimate(gram, y, lam / 2 if TV_THRESHOLD_HALF_LAM.active else lam, v)
     if divergence == "kl":
         return kl_estimate(gram, y, lam, alpha_max, stable=kl_stable)
+    if CHI2_MINIMISED.active:
+        chi2_direction = "min" if chi2_direction == "max" else "max"
     return chi2_estimate(gram, y, lam, alpha_max, direction=chi2_direction)
 
 
@@ -149,6 +187,11 @@ def r2pvi(dataset: OfflineDataset, *, divergence: str = "tv", lam: float, theta=
         raise ValueError(f"tv_min_mode={tv_min_mode!r} is not known; use one of {TV_MIN_MODES}")
     if chi2_direction not in ("max", "min"):
         raise ValueError(f"chi2_direction={chi2_direction!r} is not known; use 'max' (paper) or 'min'")
+    if BONUS_L2.active and bonus == "l1":
+        bonus = "l2"
+    if REWARD_NEXT_STAGE.active:
+        R = _reward_table(dataset, theta, reward)
+        theta, reward = None, R[np.minimum(np.arange(dataset.H) + 1, dataset.H - 1)]
     est = partial(_estimator, divergence=divergence, lam=float(lam), tv_min_mode=tv_min_mode,
                   kl_stable=kl_stable, chi2_direction=chi2_direction, alpha_max=float(dataset.H))
     params = dict(divergence=divergence, lam=lam, beta=beta, ridge=ridge, bonus=bonus,

@@ -25,12 +25,76 @@ from __future__ import annotations
 
 import numpy as np
 
-from mdptheory import backends
+from mdptheory import backends, mutants
 from mdptheory.backends import check_backend
 from mdptheory.uncertainty import UncertaintySet
 from mdptheory.validation import PROB_ATOL, as_float_array, check_distribution, check_finite
 
 from ._kernels import kernel_name
+
+
+# Realistic single bugs of the inner problems (mdptheory.mutants; off unless activated). Numba reads globals
+# at compile time, so each is switched here, at the Python wrapper, by the arguments the kernel receives.
+_M = "robust-inner"
+TV_CONS_2RHO = mutants.register(_M, "tv-cons-2rho",
+                                "TV ball moves 2 rho mass (the half-l1 convention D_TV = ||p - p0||_1 / 2 missed)")
+TV_REG_HALF_LAM = mutants.register(_M, "tv-reg-half-lam",
+                                   "regularized TV threshold min V + lam/2 instead of min V + lam")
+TV_REG_SUPPORT_MIN = mutants.register(_M, "tv-reg-support-min",
+                                      "regularized TV moves mass only inside supp p0 (min over the support, as for "
+                                      "KL and chi-square) instead of to argmin over all states")
+KL_CONS_2RHO = mutants.register(_M, "kl-cons-2rho", "KL ball of radius 2 rho (a factor-2 slip in the radius)")
+KL_REG_INVERSE_LAM = mutants.register(_M, "kl-reg-inverse-lam",
+                                      "regularized KL -(1/lam) log E e^{-lam V} (lam and 1/lam swapped)")
+CHI2_CONS_2RHO = mutants.register(_M, "chi2-cons-2rho",
+                                  "chi-square ball of radius 2 rho (the f(t) = (t-1)^2 / 2 convention mixed in)")
+CHI2_REG_THRESHOLD = mutants.register(_M, "chi2-reg-threshold",
+                                      "regularized chi-square KKT threshold p = p0 (tau - V)_+ / lam instead of "
+                                      "/(2 lam); the penalty itself is right")
+RADIUS_FLOOR = mutants.register(_M, "radius-floor",
+                                "constrained radius clamped to rho >= 0.01 'for numerical stability' (rho = 0 "
+                                "no longer the nominal model)")
+LAM_AS_RHO = mutants.register(_M, "lam-as-rho",
+                              "a regularizer lam handed to the constrained kernel as a ball radius (the official "
+                              "code calls lam 'Rho')")
+NATURE_MAXIMISES = mutants.register(_M, "nature-maximises",
+                                    "nature's problem solved for -V (a sign slip): the best case instead of the worst")
+
+
+def _mutated(kernel, divergence: str, regularized: bool):
+    """``kernel`` with the active inner-problem mutant applied to its arguments (itself when none is)."""
+    def scaled(factor):
+        return lambda P0, V, param, want_p: kernel(P0, V, factor(param), want_p)
+
+    if NATURE_MAXIMISES.active:
+        def best_case(P0, V, param, want_p):   # sup_p <p, V> (- lam D) = -inf_p <p, -V> (+ lam D)
+            vals, Pw = kernel(P0, np.ascontiguousarray(-V), param, want_p)
+            return -vals, Pw
+        return best_case
+    if not regularized and RADIUS_FLOOR.active:
+        return scaled(lambda r: np.maximum(r, 0.01))
+    if divergence == "tv" and not regularized and TV_CONS_2RHO.active:
+        return scaled(lambda r: 2.0 * r)
+    if divergence == "tv" and regularized and TV_REG_HALF_LAM.active:
+        return scaled(lambda lam: 0.5 * lam)
+    if divergence == "tv" and regularized and TV_REG_SUPPORT_MIN.active:
+        def support_min(P0, V, lam, want_p):
+            out = [kernel(P0[r:r + 1], np.where(P0[r] > 0, V, V.max()), lam[r:r + 1], want_p) for r in range(len(P0))]
+            return np.concatenate([o[0] for o in out]), np.concatenate([o[1] for o in out])
+        return support_min
+    if divergence == "kl" and not regularized and KL_CONS_2RHO.active:
+        return scaled(lambda r: 2.0 * r)
+    if divergence == "kl" and regularized and KL_REG_INVERSE_LAM.active:
+        return scaled(lambda lam: 1.0 / lam)
+    if divergence == "chi2" and not regularized and CHI2_CONS_2RHO.active:
+        return scaled(lambda r: 2.0 * r)
+    if divergence == "chi2" and regularized and CHI2_REG_THRESHOLD.active:
+        def threshold(P0, V, lam, want_p):
+            _, Pw = kernel(P0, V, 0.5 * lam, True)
+            pen = np.where(P0 > 0, (Pw - P0) ** 2 / np.where(P0 > 0, P0, 1.0), 0.0).sum(axis=1)
+            return Pw @ V + np.where(np.isinf(lam), 0.0, lam * pen), Pw if want_p else Pw[:0]
+        return threshold
+    return kernel
 
 
 def _check_uncertainty(uncertainty) -> None:
@@ -44,7 +108,10 @@ def _check_uncertainty(uncertainty) -> None:
 def inner_solver(uncertainty: UncertaintySet, backend: str = "numba"):
     """The row solver ``f(P0 (n,S), V (S,), param (n,), want_p) -> (values, P_worst)`` for this set."""
     _check_uncertainty(uncertainty)
-    return backends.pick(kernel_name(uncertainty.divergence_name, uncertainty.is_regularized), backend)
+    name, reg = uncertainty.divergence_name, uncertainty.is_regularized
+    if reg and LAM_AS_RHO.active:
+        return backends.pick(kernel_name(name, False), backend)
+    return _mutated(backends.pick(kernel_name(name, reg), backend), name, reg)
 
 
 def _float_array(x, name: str, ndim: int) -> np.ndarray:

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from mdptheory import mutants
 from mdptheory.backends import check_backend
 from mdptheory.episodic import EpisodicMDP
 from mdptheory.finite import FiniteMDP
@@ -43,12 +44,20 @@ from mdptheory.policies import as_stochastic, validate_policy
 from mdptheory.policies import greedy as greedy_actions
 from mdptheory.uncertainty import UncertaintySet
 
-from ..brackets import MacQueen
+from ..brackets import MacQueen, SweepRounding
 from ..iteration import IterationOptions, Sweep, certified_iteration, initial_V, iteration_scale, midpoint_result
 from ..result import PlanningResult, discount_of
 from .inner import _check_uncertainty, inner_solver, s_rectangular_rows
 
 __all__ = ["robust_value_iteration", "robust_backward_induction", "robust_policy_evaluation"]
+
+# Realistic single bugs of robust dynamic programming (episodic, robust_backward_induction; mdptheory.mutants).
+CONTINUATION_STAGE_H = mutants.register("robust-dp", "continuation-stage-h",
+                                        "nature answers V_h (not computed yet: 0) instead of V_{h+1}")
+PENALTY_LEFT_OUT = mutants.register("robust-dp", "penalty-left-out",
+                                    "regularized values rebuilt as <P_worst, V_{h+1}>: nature's penalty lam D left out")
+EVALUATION_IGNORES_POLICY = mutants.register("robust-dp", "evaluation-ignores-policy",
+                                             "robust policy evaluation returns the greedy (optimal) value at each stage")
 
 
 def _penalty(P_w: np.ndarray, P0: np.ndarray, uncertainty: UncertaintySet, param: np.ndarray) -> np.ndarray:
@@ -159,7 +168,10 @@ def robust_backward_induction(model: EpisodicMDP | LinearMDP, uncertainty: Uncer
         mu_worst = np.empty((H, d, S))
         nu = np.empty((H, d))
         for h in range(H - 1, -1, -1):
-            nu[h], mu_worst[h] = solve(np.ascontiguousarray(model.mu[h]), V[h + 1], param[h], True)
+            nxt = V[h] if CONTINUATION_STAGE_H.active else V[h + 1]
+            nu[h], mu_worst[h] = solve(np.ascontiguousarray(model.mu[h]), nxt, param[h], True)
+            if PENALTY_LEFT_OUT.active:
+                nu[h] = mu_worst[h] @ nxt
             Q[h] = phi @ (model.theta[h] + nu[h])
             div_pen = _penalty(mu_worst[h], model.mu[h], uncertainty, param[h])  # (d,)
             penalty[h] = phi @ div_pen
@@ -171,7 +183,10 @@ def robust_backward_induction(model: EpisodicMDP | LinearMDP, uncertainty: Uncer
         P0 = model.P
         for h in range(H - 1, -1, -1):
             rows = P0[h].reshape(S * A, S)
-            vals, Pw = solve(np.ascontiguousarray(rows), V[h + 1], param[h].ravel(), True)
+            nxt = V[h] if CONTINUATION_STAGE_H.active else V[h + 1]
+            vals, Pw = solve(np.ascontiguousarray(rows), nxt, param[h].ravel(), True)
+            if PENALTY_LEFT_OUT.active:
+                vals = Pw @ nxt
             Q[h] = model.R[h] + vals.reshape(S, A)
             P_worst[h] = Pw.reshape(S, A, S)
             penalty[h] = _penalty(P_worst[h], P0[h], uncertainty, param[h])
@@ -188,7 +203,7 @@ def robust_backward_induction(model: EpisodicMDP | LinearMDP, uncertainty: Uncer
 
 def _stage_value(Qh: np.ndarray, pol: np.ndarray | None, h: int) -> tuple[np.ndarray, np.ndarray]:
     greedy = greedy_actions(Qh)
-    if pol is None:
+    if pol is None or EVALUATION_IGNORES_POLICY.active:
         return Qh[np.arange(Qh.shape[0]), greedy], greedy
     return (pol[h] * Qh).sum(axis=1), greedy
 
@@ -266,7 +281,8 @@ def robust_value_iteration(mdp: FiniteMDP, uncertainty: UncertaintySet, *, rect:
         return Sweep(Q.max(axis=1) if pol is None else (pol * Q).sum(axis=1), Q)  # greedy: once, at the end
 
     name = "robust_value_iteration" if policy is None else "robust_policy_evaluation"
-    out = certified_iteration(sweep, V, MacQueen(gamma), opts, name=name, t_start=t0)
+    bracket = MacQueen(gamma, SweepRounding.robust(S, gamma, R, pol), backend)
+    out = certified_iteration(sweep, V, bracket, opts, name=name, t_start=t0)
     # nature's response at the returned V (its values shift with V: nature's value of V + c is its value plus c)
     _, Pw = solve(rows, out.sweep.TV + out.bracket.shift, param, True)
     P_worst = Pw.reshape(S, A, S)
@@ -296,7 +312,8 @@ def _s_rect_policy_evaluation(model, policy, uncertainty, backend, tol, max_iter
             vals, _, _ = s_rectangular_rows(P0, pol, V, uncertainty, backend=backend)
             return Sweep(r_pi + gamma * vals)
 
-        out = certified_iteration(sweep, np.zeros(S), MacQueen(gamma), opts, name="robust_policy_evaluation",
+        bracket = MacQueen(gamma, SweepRounding.robust(S, gamma, R, pol), backend)
+        out = certified_iteration(sweep, np.zeros(S), bracket, opts, name="robust_policy_evaluation",
                                   t_start=t0)
         V_out = out.sweep.TV + out.bracket.shift
         _, Pw, pen = s_rectangular_rows(P0, pol, V_out, uncertainty, backend=backend)
