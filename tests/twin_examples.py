@@ -247,6 +247,7 @@ def ssp_evi_sweeps(rng):
         for descending in (False, True):
             for k in (1, 3):
                 out.append((lo, hi, cost, V, pinned, descending, k))
+    return out
 
 
 def _latent_models(rng):
