@@ -19,6 +19,7 @@ import solvers  # noqa: F401
 import solvers.latent  # noqa: F401  (registers the latent-MDP kernels)
 import solvers.learners  # noqa: F401
 import solvers.ssp_evi  # noqa: F401
+import solvers.tree_search  # noqa: F401
 from mdptheory import backends
 from solvers import _kernels as K
 from solvers._kernels import _numba_common as NC
