@@ -69,6 +69,11 @@ REFERENCES: dict[str, str] = {
                                      "Markov Decision Processes. ICLR 2024. arXiv:2310.08833",
     "Zhou, Wang & Du (2023)": "R. Zhou, R. Wang, S. S. Du. Horizon-Free and Variance-Dependent Reinforcement "
                               "Learning for Latent Markov Decision Processes. ICML 2023. arXiv:2210.11604",
+    "Zhou, Wang & Du (ICLR 2023 submission)": "R. Zhou, R. Wang, S. S. Du. Horizon-Free Reinforcement Learning for "
+                                               "Latent Markov Decision Processes. ICLR 2023 submission, OpenReview "
+                                               "g9VAye0eIKO (the earlier version of arXiv:2210.11604)",
+    "Kwon et al. (2021)": "J. Kwon, Y. Efroni, C. Caramanis, S. Mannor. RL for Latent MDPs: Regret Guarantees and "
+                          "a Lower Bound. NeurIPS 2021. arXiv:2102.04939",
     "Jin & Sidford (2021)": "Y. Jin, A. Sidford. Towards Tight Bounds on the Sample Complexity of Average-reward "
                             "MDPs. ICML 2021. arXiv:2106.07046",
     "Wang, Blanchet & Glynn (2023)": "S. Wang, J. Blanchet, P. Glynn. Optimal Sample Complexity of Reinforcement "

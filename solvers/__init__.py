@@ -5,13 +5,15 @@ Guides: ``docs/planners.md`` (exact), ``docs/robust.md`` (robust), ``docs/learne
 UCBVI), ``docs/offline.md`` (R2PVI and its baselines), ``docs/average_reward.md`` (average reward,
 shortest paths, the diameter), ``docs/grouping.md`` (action grouping), ``docs/gosprl.md`` (sample
 collection: GOSPRL, optimistic SSP planning), ``docs/tree_search.md`` (MDP-GapE, the
-planning baselines).
+planning baselines), ``docs/latent.md`` (latent MDPs: history-tree planning, Var*, the horizon-free learner).
 """
 from ._kernels import set_parallel
 from .average_reward import (average_reward_evaluation, average_reward_linear_programming,
                              average_reward_policy_iteration, relative_value_iteration)
 from .backward_induction import backward_induction, finite_horizon
 from .grouping import grouped_planning, select_grouping
+from .latent import (GreedyLMDP, HoeffdingLMDP, HorizonFreeLMDP, LatentOracle, latent_planning,
+                     latent_policy_evaluation, var_star)
 from .learners import GreedyPosteriorMean, OPSRL, PSRL, UCBVI, Trace, check_learner, run as run_learner
 from .linear_programming import linear_programming
 from .modified_policy_iteration import modified_policy_iteration
@@ -38,4 +40,6 @@ __all__ = [
     "min_hitting_times", "diameter", "grouped_planning", "select_grouping",
     "ssp_extended_value_iteration", "gosprl", "CollectionResult",
     "mdp_gape", "mdp_gape_budget", "ugape_mcts", "TreeSearchResult",
+    "latent_planning", "latent_policy_evaluation", "var_star", "HorizonFreeLMDP", "HoeffdingLMDP", "GreedyLMDP",
+    "LatentOracle",
 ]

@@ -250,6 +250,63 @@ def ssp_evi_sweeps(rng):
     return out
 
 
+def _latent_models(rng):
+    """Small latent MDPs ``(w, nu, P, R, cls, G, H)`` with a tied action (action A-1 copies action 0 in every
+    context) and rewards shared by the contexts or not (``G = 1`` or ``G > 1``)."""
+    from mdptheory.latent import HistoryTree
+
+    for M, S, A, H, shared in ((1, 1, 1, 1, True), (2, 2, 2, 3, True), (2, 3, 2, 2, False), (3, 2, 3, 3, False),
+                               (2, 3, 3, 2, True)):
+        P, R = _with_tied_action(random_kernel(rng, (M, S, A, S), 0.6), rng.random((M, S, A)) / H)
+        if shared:
+            R = np.broadcast_to(R[:1], R.shape).copy()
+        else:
+            R[:, 0, 0] = R[0, 0, 0]               # some pairs shared, others not
+            R[:, :, -1] = R[:, :, 0]
+        w = rng.dirichlet(np.ones(M))
+        nu = random_kernel(rng, (M, S), 0.7)
+        tree = HistoryTree.from_rewards(R, H)
+        yield w, nu, P, R, np.asarray(tree.cls), tree.G, H, tree
+
+
+def latent_plan_tree(rng):
+    out = []
+    for w, nu, P, R, cls, G, H, _ in _latent_models(rng):
+        M, S, A = R.shape
+        n = rng.integers(0, 5, size=(M, S, A)).astype(float)
+        inv_n = 1.0 / np.maximum(n, 1.0)
+        Pv = np.where(n[..., None] > 0, P, 1.0 / S)
+        for mode, c1, c2, ch, center, cap, var_mode, prior, shift, levels in (
+                (0, 0.0, 0.0, 0.0, 1.0, np.inf, False, False, 0, H),          # exact planning
+                (0, 1.0, 0.1, 0.0, 1.0, 1.0, False, False, 0, H),             # Bernstein, truncated
+                (0, 0.0, 0.0, 0.3 * H, 1.0, 1.0, False, False, 0, H),         # Hoeffding x H
+                (0, 1.0, 0.1, 0.0, 0.0, np.inf, False, True, 1, max(H - 1, 1)),  # the mutants' arguments
+                (1, 1.0, 0.1, 0.0, 1.0, 1.0, False, False, 0, H),             # box-simplex sets
+                (0, 0.0, 0.0, 0.0, 1.0, np.inf, True, False, 0, H)):          # the Var* pass
+            for prune in (False, True):
+                out.append((w, nu, Pv if prune else P, Pv, R, cls, G, H, levels, mode, c1, c2, ch, center, 3.0, inv_n,
+                            cap, var_mode, prior, shift, prune))
+    return out
+
+
+def latent_evaluate_tree(rng):
+    out = []
+    for w, nu, P, R, cls, G, H, tree in _latent_models(rng):
+        for _ in range(2):
+            out.append((w, nu, P, R, cls, G, H, rng.integers(R.shape[2], size=tree.n_decision_nodes).astype(np.int64)))
+    return out
+
+
+def latent_play_episode(rng):
+    out = []
+    for w, nu, P, R, cls, G, H, tree in _latent_models(rng):
+        cdfs = [np.cumsum(x, axis=-1) for x in (w, nu, P)]
+        pol = rng.integers(R.shape[2], size=tree.n_decision_nodes).astype(np.int64)
+        for u in (rng.random(H + 2), np.zeros(H + 2), np.full(H + 2, 1.0 - 1e-16)):
+            out.append((*cdfs, R, cls, np.asarray(tree.offsets), G, pol, u))
+    return out
+
+
 def kl_bernoulli_bounds(rng):
     """Means on the edges (0, 1), exact repeats (ties) and radii from 0 to inf, tiny and huge."""
     p = np.concatenate([[0.0, 1.0, 0.5, 0.5, 1e-12, 1 - 1e-12], rng.random(40)])
@@ -368,6 +425,9 @@ EXAMPLES: dict[str, Callable] = {
     "sampling.rollout": sampling_rollout,
     "ssp.box_simplex_min": ssp_box_simplex_min,
     "ssp.evi_sweeps": ssp_evi_sweeps,
+    "latent.plan_tree": latent_plan_tree,
+    "latent.evaluate_tree": latent_evaluate_tree,
+    "latent.play_episode": latent_play_episode,
     "kl.bernoulli_upper": kl_bernoulli_bounds,
     "kl.bernoulli_lower": kl_bernoulli_bounds,
     "kl.ball_max": kl_ball,

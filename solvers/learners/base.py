@@ -24,7 +24,7 @@ from mdptheory.validation import as_generator, as_real_array, check_positive_int
 from . import _kernels  # noqa: F401  (registers the learners' kernels)
 from .trace import Trajectory
 
-__all__ = ["EpisodicLearner", "check_rewards"]
+__all__ = ["EpisodicLearner", "check_rewards", "check_trajectory"]
 
 # Realistic single bugs of the shared count update (mdptheory.mutants; off unless a run switches one on).
 _LAST_DROPPED = mutants.register("learners", "last-transition-dropped",
@@ -56,6 +56,18 @@ def check_rewards(rewards: Any, S: int, A: int, H: int) -> np.ndarray:
     R = np.ascontiguousarray(R)
     R.flags.writeable = False
     return R
+
+
+def check_trajectory(trajectory: Trajectory, S: int, A: int, H: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(states (H+1,), actions (H,))`` of an episode as int64, or a ``ValueError`` naming what is wrong."""
+    states = np.asarray(trajectory.states, dtype=np.int64)
+    actions = np.asarray(trajectory.actions, dtype=np.int64)
+    if states.shape != (H + 1,) or actions.shape != (H,):
+        raise ValueError(f"trajectory has states {states.shape} and actions {actions.shape}, expected "
+                         f"({H + 1},) and ({H},)")
+    if states.min() < 0 or states.max() >= S or actions.min() < 0 or actions.max() >= A:
+        raise ValueError(f"trajectory has a state outside 0..{S - 1} or an action outside 0..{A - 1}")
+    return states, actions
 
 
 class EpisodicLearner:
@@ -111,13 +123,7 @@ class EpisodicLearner:
 
     def update(self, trajectory: Trajectory) -> None:
         """Add the transitions of one episode to :attr:`counts`."""
-        states = np.asarray(trajectory.states, dtype=np.int64)
-        actions = np.asarray(trajectory.actions, dtype=np.int64)
-        if states.shape != (self.H + 1,) or actions.shape != (self.H,):
-            raise ValueError(f"trajectory has states {states.shape} and actions {actions.shape}, expected "
-                             f"({self.H + 1},) and ({self.H},)")
-        if states.min() < 0 or states.max() >= self.S or actions.min() < 0 or actions.max() >= self.A:
-            raise ValueError(f"trajectory has a state outside 0..{self.S - 1} or an action outside 0..{self.A - 1}")
+        states, actions = check_trajectory(trajectory, self.S, self.A, self.H)
         g = np.arange(self.H) if self.stage_dependent else np.zeros(self.H, np.int64)
         s, s_next = states[:-1], states[1:]
         mutated = any(m.active for m in _COUNT_MUTANTS)
