@@ -55,6 +55,18 @@ OFFICIAL_1A = {
 OFFICIAL_1D = PAPER_1D
 LABELS = {"pevi": "PEVI", "r2pvi-tv": "R2PVI-TV", "r2pvi-kl": "R2PVI-KL", "r2pvi-chi2": "R2PVI-χ²",
           "drpvi": "DRPVI", "drvi-l": "DRVI-L"}
+#: One colour, line style and marker per learner, the same in every panel (curves that coincide stay visible).
+STYLES = {"pevi": dict(color="0.35", ls="-", marker="D"), "r2pvi-tv": dict(color="C0", ls="-", marker="X"),
+          "r2pvi-kl": dict(color="C1", ls="--", marker="^"), "r2pvi-chi2": dict(color="C9", ls="-.", marker="o"),
+          "drpvi": dict(color="C3", ls=":", marker="s"), "drvi-l": dict(color="C5", ls=(0, (5, 1)), marker="v")}
+#: Line styles for curves of one learner over a parameter (Figure 1(b), 1(d)).
+PARAM_STYLES = ["-", "--", "-.", (0, (1, 1)), (0, (5, 1))]
+#: What each panel plots.
+MEASURES = {"paper": ("values", "exact expected return"),
+            "official": ("values_mc", "the paper's test score (100 episodes per replication)")}
+TITLES = {"paper": "paper-faithful options", "official": "official-code options"}
+#: Curves whose means differ by less than this everywhere are called coinciding (a note is written).
+COINCIDE = 0.005
 
 
 def stack(df, column: str = "values") -> np.ndarray:
@@ -62,12 +74,41 @@ def stack(df, column: str = "values") -> np.ndarray:
     return np.vstack([np.asarray(v, dtype=float) for v in df[column]])
 
 
-def band(ax, x, Y, label, **kw):
-    """Mean line with a +-1 std band over the rows of ``Y``."""
+def band(ax, x, Y, label, ms: float = 4, **kw):
+    """Mean line with a +-1 std band over the rows of ``Y``; returns the mean."""
     m, s = Y.mean(axis=0), Y.std(axis=0)
-    line, = ax.plot(x, m, label=label, **kw)
-    ax.fill_between(x, m - s, m + s, color=line.get_color(), alpha=0.15, lw=0)
-    return line
+    line, = ax.plot(x, m, label=label, ms=ms, **kw)
+    ax.fill_between(x, m - s, m + s, color=line.get_color(), alpha=0.12, lw=0)
+    return m
+
+
+def published(ax, x, y, color, label=None, marker=None):
+    """A published curve: thin black-edged dotted line (``marker`` for a second reference)."""
+    if marker is None:
+        ax.plot(x, y, ls=(0, (1, 2)), lw=1.6, color=color, alpha=0.9, label=label)
+    else:
+        ax.plot(x, y, ls="none", marker=marker, ms=7, mew=1.2, color=color, alpha=0.9, label=label)
+
+
+def coincidence_note(ax, means: dict[str, np.ndarray], references: dict[str, np.ndarray] | None = None) -> str:
+    """Write which curves coincide (means within :data:`COINCIDE` everywhere), and which of ours coincide with a
+    published curve, in the panel's lower left corner; returns the text."""
+    names = list(means)
+    pairs = [f"{a} = {b}" for i, a in enumerate(names) for b in names[i + 1:]
+             if np.abs(means[a] - means[b]).max() < COINCIDE]
+    for name, ref in (references or {}).items():
+        if name in means and np.abs(means[name] - np.asarray(ref)).max() < COINCIDE:
+            pairs.append(f"{name} on its published curve")
+    text = ("coincide (< %.3f apart): " % COINCIDE + "; ".join(pairs)) if pairs else ""
+    if text:
+        ax.text(0.01, 0.01, text, transform=ax.transAxes, fontsize=6.5, va="bottom", ha="left", wrap=True,
+                color="0.25")
+    return text
+
+
+def caption(fig, text: str) -> None:
+    """The figure's caption under the axes (what lines, bands and references are)."""
+    fig.text(0.5, -0.01, text, ha="center", va="top", fontsize=7.5, wrap=True)
 
 
 def versions(results):
@@ -78,3 +119,8 @@ def versions(results):
         if len(sub):
             out.append((v, sub))
     return out
+
+
+def seeds(df) -> int:
+    """Number of replications (distinct seeds) in ``df``."""
+    return int(df["seed"].nunique()) if "seed" in df.columns and len(df) else 0
