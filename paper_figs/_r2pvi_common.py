@@ -111,6 +111,19 @@ def caption(fig, text: str) -> None:
     fig.text(0.5, -0.01, text, ha="center", va="top", fontsize=7.5, wrap=True)
 
 
+def finish_panel(ax, title: str, xlabel: str, ylabel: str = "average return") -> None:
+    ax.set_title(title, fontsize=8.5)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=7)
+
+
+def linear_caption(fig, n: int, published: str) -> None:
+    """Caption of the linear-MDP figures: ``n`` replications, the bands, and the published curve's source."""
+    caption(fig, f"Lines: mean over {n} replications (the official datasets, seeds 0..{max(n - 1, 0)}); bands: ±1 "
+                 f"standard deviation over those replications. Right: {published}")
+
+
 def versions(results):
     """("paper", df), ("official", df) for whichever versions are stored."""
     out = []

@@ -37,8 +37,8 @@ from matplotlib.figure import Figure
 from experiments.r2pvi_linear_sim import QS
 
 from . import runs
-from ._r2pvi_common import (LABELS, MEASURES, OFFICIAL_1A, PAPER_1A, STYLES, TITLES, band, caption,
-                            coincidence_note, published, seeds, stack, versions)
+from ._r2pvi_common import (LABELS, MEASURES, OFFICIAL_1A, PAPER_1A, STYLES, TITLES, band, coincidence_note,
+                            finish_panel, linear_caption, published, seeds, stack, versions)
 
 FIGURE = "r2pvi-fig1a"
 EXPERIMENT = "r2pvi-linear-sim"
@@ -67,15 +67,11 @@ def draw(results):
                           "official main.py output" if method == "pevi" else None, marker="+")
         coincidence_note(ax, means, {LABELS[m]: OFFICIAL_1A[m] for m in OFFICIAL_1A} if version == "official"
                          else None)
-        ax.set_title(f"{TITLES[version]}: {measure}", fontsize=8.5)
-        ax.set_xlabel("perturbation q")
-        ax.set_ylabel("average return")
-        ax.legend(fontsize=7, ncol=2)
+        finish_panel(ax, f"{TITLES[version]}: {measure}", "perturbation q")
     fig.suptitle("Regenerates Tang, Liu & Xu (ICML 2025) Figure 1(a): simulated linear MDP, λ = 0.1, K = 100",
                  fontsize=10)
-    caption(fig, f"Lines: mean over {n} replications (the official datasets, seeds 0..{max(n - 1, 0)}); bands: ±1 "
-                 "standard deviation over those replications. Right: dotted = the paper's Figure 1(a) "
-                 "(figures/figure1(a).pdf; no DRPVI curve there), + = the official main.py output "
-                 "(result__0.1.pdf). DRPVI: ρ = 0.1 on step 1's goal factor (main.py's table).")
+    linear_caption(fig, n, "dotted = the paper's Figure 1(a) (figures/figure1(a).pdf; no DRPVI curve there), + = "
+                           "the official main.py output (result__0.1.pdf). DRPVI: ρ = 0.1 on step 1's goal factor "
+                           "(main.py's table).")
     fig.tight_layout()
     return fig

@@ -22,8 +22,8 @@ from matplotlib.figure import Figure
 from experiments.r2pvi_linear_sim import QS
 
 from . import runs
-from ._r2pvi_common import (MEASURES, PAPER_1B, PARAM_STYLES, TITLES, band, caption, coincidence_note, published,
-                            seeds, stack, versions)
+from ._r2pvi_common import (MEASURES, PAPER_1B, PARAM_STYLES, TITLES, band, coincidence_note, finish_panel,
+                            linear_caption, published, seeds, stack, versions)
 
 FIGURE = "r2pvi-fig1b"
 EXPERIMENT = "r2pvi-linear-sim"
@@ -50,14 +50,9 @@ def draw(results):
                 published(ax, QS, PAPER_1B[lam], f"C{j}", "paper's Fig. 1(b)" if j == 0 else None)
         coincidence_note(ax, means, {f"R2PVI-TV λ={lam:g}": PAPER_1B[lam] for lam in LAMS}
                          if version == "official" else None)
-        ax.set_title(f"{TITLES[version]}: {measure}", fontsize=8.5)
-        ax.set_xlabel("perturbation q")
-        ax.set_ylabel("average return")
-        ax.legend(fontsize=7)
+        finish_panel(ax, f"{TITLES[version]}: {measure}", "perturbation q")
     fig.suptitle("Regenerates Tang, Liu & Xu (ICML 2025) Figure 1(b): R2PVI-TV over λ, ‖ξ‖₁ = 0.3, K = 100",
                  fontsize=10)
-    caption(fig, f"Lines: mean over {n} replications (the official datasets, seeds 0..{max(n - 1, 0)}); bands: ±1 "
-                 "standard deviation over those replications. Right: dotted = the paper's Figure 1(b) "
-                 "(figures/figure1(b).pdf).")
+    linear_caption(fig, n, "dotted = the paper's Figure 1(b) (figures/figure1(b).pdf).")
     fig.tight_layout()
     return fig

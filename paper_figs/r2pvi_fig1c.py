@@ -21,8 +21,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from . import runs
-from ._r2pvi_common import (PAPER_1C, STYLES, TITLES, X_1C, caption, coincidence_note, published, seeds,
-                            versions)
+from ._r2pvi_common import (PAPER_1C, STYLES, TITLES, X_1C, coincidence_note, finish_panel, linear_caption,
+                            published, seeds, versions)
 
 FIGURE = "r2pvi-fig1c"
 EXPERIMENT = "r2pvi-linear-sim"
@@ -54,14 +54,10 @@ def draw(results):
                 published(ax, X_1C, PAPER_1C[method], STYLES[method]["color"],
                           "paper's Fig. 1(c)" if method == "drpvi" else None)
         coincidence_note(ax, means)
-        ax.set_title(f"{TITLES[version]}: {measure}", fontsize=8.5)
-        ax.set_xlabel("ρ (DRPVI) or λ (R2PVI-TV)")
-        ax.set_ylabel("average return at q = 0.9")
-        ax.legend(fontsize=7)
+        finish_panel(ax, f"{TITLES[version]}: {measure}", "ρ (DRPVI) or λ (R2PVI-TV)", "average return at q = 0.9")
     fig.suptitle("Regenerates Tang, Liu & Xu (ICML 2025) Figure 1(c): robustness parameter at a large shift",
                  fontsize=10)
-    caption(fig, f"Lines: mean over {n} replications (the official datasets, seeds 0..{max(n - 1, 0)}); bands: ±1 "
-                 "standard deviation over those replications. Right: dotted = the paper's Figure 1(c) "
-                 "(figures/figure1(c).pdf, whose notebook shares one random stream between the agents).")
+    linear_caption(fig, n, "dotted = the paper's Figure 1(c) (figures/figure1(c).pdf, whose notebook shares one "
+                           "random stream between the agents).")
     fig.tight_layout()
     return fig

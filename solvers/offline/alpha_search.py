@@ -29,7 +29,8 @@ from scipy.optimize import minimize
 
 from .ridge import Gram
 
-__all__ = ["ALPHA_SOLVERS", "check_alpha_solver", "TruncatedTargets", "nelder_mead_extremum"]
+__all__ = ["ALPHA_SOLVERS", "check_alpha_solver", "TruncatedTargets", "nelder_mead_extremum",
+           "nelder_mead_coordinates"]
 
 #: Names of the 1-D dual solvers.
 ALPHA_SOLVERS = ("exact", "nelder-mead")
@@ -86,3 +87,12 @@ def nelder_mead_extremum(objective: Callable[[float], float], alpha_max: float, 
     x0 = alpha_max / 2 if start is None else start
     res = minimize(lambda a: sign * objective(a[0]), x0, method="Nelder-Mead", bounds=[(0.0, alpha_max)])
     return sign * float(res.fun)
+
+
+def nelder_mead_coordinates(gram: Gram, y: np.ndarray, objective: Callable[[TruncatedTargets, float, int], float],
+                            alpha_max: float, direction: str, start: float | None = None) -> np.ndarray:
+    """One official Nelder-Mead search per coordinate ``i`` of ``objective(targets, alpha, i)`` (d,), as the
+    official code loops over the coordinates; ``targets`` is the :class:`TruncatedTargets` of ``(gram, y)``."""
+    tt = TruncatedTargets(gram, y)
+    return np.array([nelder_mead_extremum(lambda a, i=i: objective(tt, a, i), alpha_max, direction, start)
+                     for i in range(gram.d)])

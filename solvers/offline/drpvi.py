@@ -21,7 +21,7 @@ from mdptheory import mutants
 from mdptheory.offline import OfflineDataset
 from mdptheory.validation import as_real_array, check_real
 
-from .alpha_search import TruncatedTargets, check_alpha_solver, nelder_mead_extremum
+from .alpha_search import check_alpha_solver, nelder_mead_coordinates
 from .core import OfflineResult, backward_pessimistic
 from .ridge import Gram
 from .truncation import TV_MIN_MODES, TruncatedRegression, min_value
@@ -67,15 +67,11 @@ def tv_constrained_estimate(gram: Gram, y: np.ndarray, rho: np.ndarray, v_min: f
     penalty = -1.0 if PENALTY_SIGN.active else 1.0
     direction = "min" if DUAL_MINIMISED.active else "max"
     if check_alpha_solver(alpha_solver) == "nelder-mead":
-        tt = TruncatedTargets(gram, y)
-        start = 0.0 if NM_START_ZERO.active else None
-        out = np.empty(gram.d)
-        for i in range(gram.d):
-            def objective(alpha, i=i):
-                floor = 0.0 if MIN_TERM_DROPPED.active else min(v_min, alpha)
-                return tt.u(alpha, i) - penalty * rho[i] * (alpha - floor)
-            out[i] = nelder_mead_extremum(objective, alpha_max, direction, start)
-        return out
+        def objective(tt, alpha, i):
+            floor = 0.0 if MIN_TERM_DROPPED.active else min(v_min, alpha)
+            return tt.u(alpha, i) - penalty * rho[i] * (alpha - floor)
+        return nelder_mead_coordinates(gram, y, objective, alpha_max, direction,
+                                       start=0.0 if NM_START_ZERO.active else None)
     tr = TruncatedRegression(gram, y, alpha_max)
     cand = np.unique(np.concatenate([tr.lo, [alpha_max, min(max(v_min, 0.0), alpha_max)]]))
     z = tr.u(cand)                                                # (m, d)

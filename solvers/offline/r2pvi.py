@@ -32,7 +32,7 @@ from mdptheory.uncertainty import DIVERGENCES as UNCERTAINTY_SETS
 from mdptheory.validation import check_real
 
 from .core import OfflineResult, _reward_table, backward_pessimistic
-from .alpha_search import TruncatedTargets, check_alpha_solver, nelder_mead_extremum
+from .alpha_search import check_alpha_solver, nelder_mead_coordinates
 from .ridge import Gram
 from .truncation import TV_MIN_MODES, TruncatedRegression, min_value
 
@@ -114,17 +114,13 @@ def chi2_estimate(gram: Gram, y: np.ndarray, lam: float, alpha_max: float,
         raise ValueError(f"chi2_direction={direction!r} is not known; use 'max' (paper) or 'min' (official bug)")
     den = 2 * lam if CHI2_VARIANCE_HALF_LAM.active else 4 * lam
     if check_alpha_solver(alpha_solver) == "nelder-mead":
-        tt = TruncatedTargets(gram, y)
-        start = 0.0 if NM_START_ZERO.active else None
-        out = np.empty(gram.d)
-        for i in range(gram.d):
-            def objective(alpha, i=i):
-                u, v = tt.uv(alpha, i)
-                # the official evaluation order u + u^2/(4 lam) - v/(4 lam): Nelder-Mead compares values, so
-                # the same rounding keeps it on the same path
-                return u + u ** 2 / den - v / den
-            out[i] = nelder_mead_extremum(objective, alpha_max, direction, start)
-        return out
+        def objective(tt, alpha, i):
+            u, v = tt.uv(alpha, i)
+            # the official evaluation order u + u^2/(4 lam) - v/(4 lam): Nelder-Mead compares values, so the
+            # same rounding keeps it on the same path
+            return u + u ** 2 / den - v / den
+        return nelder_mead_coordinates(gram, y, objective, alpha_max, direction,
+                                       start=0.0 if NM_START_ZERO.active else None)
     tr = TruncatedRegression(gram, y, alpha_max, squares=True)
     a, b, c = tr.a, tr.b, tr.c                                  # (n+1, d)
     q2 = (b * b - b) / den                                      # coefficient of t^2
