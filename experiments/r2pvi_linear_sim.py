@@ -18,7 +18,7 @@ the code: beta = 1, ridge 0.1.
   (item 1), upper clip only (item 2), chi2 *minimised* (item 4) and chi2/DRPVI searched by Nelder-Mead
   from H/2 (``alpha_solver="nelder-mead"``), TV threshold = min over sampled next states (item 5), DRPVI's
   min dropped (fail state), V forced to 0 at the fail state x4 (``fail_states=[3]``). With these options
-  the runs reproduce the official ``main.py`` (its ``result__0.1.pdf``) to the 4 digits it shows.
+  the runs reproduce the official ``main.py`` curves (its ``result__0.1.pdf``) to the ~1e-6 the PDF stores.
 
 Figure groups: ``fig="1a"`` (PEVI, R2PVI-TV/KL/chi2 at lam = 0.1 and DRPVI with the official ``main.py``
 radius table: rho = 0.1 on factor 4 at step 1, 0 elsewhere), ``"1b"`` (R2PVI-TV, lam in

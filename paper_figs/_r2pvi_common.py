@@ -1,6 +1,8 @@
 """Shared drawing helpers for the R2PVI figures (mean +- std over replications)."""
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 
 # The paper's figures, read off the vector paths of the figure files committed to the official repository
@@ -90,25 +92,41 @@ def published(ax, x, y, color, label=None, marker=None):
         ax.plot(x, y, ls="none", marker=marker, ms=7, mew=1.2, color=color, alpha=0.9, label=label)
 
 
-def coincidence_note(ax, means: dict[str, np.ndarray], references: dict[str, np.ndarray] | None = None) -> str:
-    """Write which curves coincide (means within :data:`COINCIDE` everywhere), and which of ours coincide with a
-    published curve, in the panel's lower left corner; returns the text."""
+def coincidence_note(means: dict[str, np.ndarray], references: dict[str, np.ndarray] | None = None,
+                     reference: str = "its published curve") -> str:
+    """Which curves coincide (means within :data:`COINCIDE` everywhere; chains of them as one group
+    ``A = B = C``) and which of ours coincide with their ``references`` (called ``reference``); "" if none."""
     names = list(means)
-    pairs = [f"{a} = {b}" for i, a in enumerate(names) for b in names[i + 1:]
-             if np.abs(means[a] - means[b]).max() < COINCIDE]
-    for name, ref in (references or {}).items():
-        if name in means and np.abs(means[name] - np.asarray(ref)).max() < COINCIDE:
-            pairs.append(f"{name} on its published curve")
-    text = ("coincide (< %.3f apart): " % COINCIDE + "; ".join(pairs)) if pairs else ""
-    if text:
-        ax.text(0.01, 0.01, text, transform=ax.transAxes, fontsize=6.5, va="bottom", ha="left", wrap=True,
-                color="0.25")
-    return text
+    group = {n: {n} for n in names}
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            if np.abs(means[a] - means[b]).max() < COINCIDE and group[a] is not group[b]:
+                merged = group[a] | group[b]
+                for n in merged:
+                    group[n] = merged
+    seen, parts = set(), []
+    for n in names:
+        g = group[n]
+        if len(g) > 1 and id(g) not in seen:
+            seen.add(id(g))
+            parts.append(" = ".join(m for m in names if m in g))
+    on_ref = [name for name, ref in (references or {}).items()
+              if name in means and np.abs(means[name] - np.asarray(ref)).max() < COINCIDE]
+    if on_ref:
+        parts.append(f"{', '.join(on_ref)} on {reference}")
+    return "; ".join(parts)
 
 
-def caption(fig, text: str) -> None:
-    """The figure's caption under the axes (what lines, bands and references are)."""
-    fig.text(0.5, -0.01, text, ha="center", va="top", fontsize=7.5, wrap=True)
+def notes_text(notes: dict[str, str]) -> str:
+    """The caption sentence for the panels' coincidence notes (``{"left": text, "right": text}``)."""
+    said = [f"{panel}: {text}" for panel, text in notes.items() if text]
+    return (f" Coinciding curves (means < {COINCIDE:g} apart at every point), " + "; ".join(said) + ".") if said else ""
+
+
+def caption(fig, text: str, notes: dict[str, str] | None = None) -> None:
+    """The figure's caption under the axes (what lines, bands and references are, and which curves coincide)."""
+    full = text + notes_text(notes or {})
+    fig.text(0.5, -0.01, textwrap.fill(full, 230, break_on_hyphens=False), ha="center", va="top", fontsize=7.5)
 
 
 def finish_panel(ax, title: str, xlabel: str, ylabel: str = "average return") -> None:
@@ -118,10 +136,10 @@ def finish_panel(ax, title: str, xlabel: str, ylabel: str = "average return") ->
     ax.legend(fontsize=7)
 
 
-def linear_caption(fig, n: int, published: str) -> None:
-    """Caption of the linear-MDP figures: ``n`` replications, the bands, and the published curve's source."""
+def linear_caption(fig, n: int, published: str, notes: dict[str, str] | None = None) -> None:
+    """Caption of the linear-MDP figures: ``n`` replications, the bands, the published curve's source, notes."""
     caption(fig, f"Lines: mean over {n} replications (the official datasets, seeds 0..{max(n - 1, 0)}); bands: ±1 "
-                 f"standard deviation over those replications. Right: {published}")
+                 f"standard deviation over those replications. Right: {published}", notes)
 
 
 def versions(results):

@@ -50,7 +50,7 @@ def draw(results):
     res = runs(results, fig="1a")
     vs = versions(res)
     fig = Figure(figsize=(5.6 * len(vs), 4.4))
-    n = 0
+    n, notes = 0, {}
     for k, (version, sub) in enumerate(vs):
         ax = fig.add_subplot(1, len(vs), k + 1)
         column, measure = MEASURES[version]
@@ -65,13 +65,13 @@ def draw(results):
                           "paper's Fig. 1(a)" if method == "pevi" else None)
                 published(ax, QS, OFFICIAL_1A[method], STYLES[method]["color"],
                           "official main.py output" if method == "pevi" else None, marker="+")
-        coincidence_note(ax, means, {LABELS[m]: OFFICIAL_1A[m] for m in OFFICIAL_1A} if version == "official"
-                         else None)
+        refs = {LABELS[m]: OFFICIAL_1A[m] for m in OFFICIAL_1A} if version == "official" else None
+        notes[TITLES[version]] = coincidence_note(means, refs, reference="the official main.py output (+)")
         finish_panel(ax, f"{TITLES[version]}: {measure}", "perturbation q")
     fig.suptitle("Regenerates Tang, Liu & Xu (ICML 2025) Figure 1(a): simulated linear MDP, λ = 0.1, K = 100",
                  fontsize=10)
     linear_caption(fig, n, "dotted = the paper's Figure 1(a) (figures/figure1(a).pdf; no DRPVI curve there), + = "
                            "the official main.py output (result__0.1.pdf). DRPVI: ρ = 0.1 on step 1's goal factor "
-                           "(main.py's table).")
+                           "(main.py's table).", notes)
     fig.tight_layout()
     return fig

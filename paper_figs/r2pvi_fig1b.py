@@ -34,7 +34,7 @@ def draw(results):
     res = runs(results, fig="1b")
     vs = versions(res)
     fig = Figure(figsize=(5.6 * len(vs), 4.4))
-    n = 0
+    n, notes = 0, {}
     for k, (version, sub) in enumerate(vs):
         ax = fig.add_subplot(1, len(vs), k + 1)
         column, measure = MEASURES[version]
@@ -48,11 +48,11 @@ def draw(results):
             n = max(n, seeds(rows))
             if version == "official":
                 published(ax, QS, PAPER_1B[lam], f"C{j}", "paper's Fig. 1(b)" if j == 0 else None)
-        coincidence_note(ax, means, {f"R2PVI-TV λ={lam:g}": PAPER_1B[lam] for lam in LAMS}
-                         if version == "official" else None)
+        refs = {f"R2PVI-TV λ={lam:g}": PAPER_1B[lam] for lam in LAMS} if version == "official" else None
+        notes[TITLES[version]] = coincidence_note(means, refs)
         finish_panel(ax, f"{TITLES[version]}: {measure}", "perturbation q")
     fig.suptitle("Regenerates Tang, Liu & Xu (ICML 2025) Figure 1(b): R2PVI-TV over λ, ‖ξ‖₁ = 0.3, K = 100",
                  fontsize=10)
-    linear_caption(fig, n, "dotted = the paper's Figure 1(b) (figures/figure1(b).pdf).")
+    linear_caption(fig, n, "dotted = the paper's Figure 1(b) (figures/figure1(b).pdf).", notes)
     fig.tight_layout()
     return fig

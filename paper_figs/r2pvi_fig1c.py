@@ -34,7 +34,7 @@ def draw(results):
     res = runs(results, fig="1c")
     vs = versions(res)
     fig = Figure(figsize=(5.6 * len(vs), 4.4))
-    n = 0
+    n, notes = 0, {}
     for k, (version, sub) in enumerate(vs):
         ax = fig.add_subplot(1, len(vs), k + 1)
         column, measure = COLUMNS[version]
@@ -53,11 +53,11 @@ def draw(results):
             if version == "official":
                 published(ax, X_1C, PAPER_1C[method], STYLES[method]["color"],
                           "paper's Fig. 1(c)" if method == "drpvi" else None)
-        coincidence_note(ax, means)
+        notes[TITLES[version]] = coincidence_note(means)
         finish_panel(ax, f"{TITLES[version]}: {measure}", "ρ (DRPVI) or λ (R2PVI-TV)", "average return at q = 0.9")
     fig.suptitle("Regenerates Tang, Liu & Xu (ICML 2025) Figure 1(c): robustness parameter at a large shift",
                  fontsize=10)
     linear_caption(fig, n, "dotted = the paper's Figure 1(c) (figures/figure1(c).pdf, whose notebook shares one "
-                           "random stream between the agents).")
+                           "random stream between the agents).", notes)
     fig.tight_layout()
     return fig

@@ -28,8 +28,8 @@ from matplotlib.figure import Figure
 from experiments.r2pvi_option import METHODS, PS
 
 from . import runs
-from ._r2pvi_common import (LABELS, MEASURES, PAPER_1D, TITLES, band, caption, coincidence_note, published, seeds,
-                            stack, versions)
+from ._r2pvi_common import (LABELS, MEASURES, PAPER_1D, TITLES, band, caption, coincidence_note, finish_panel,
+                            published, seeds, stack, versions)
 
 FIGURE = "r2pvi-fig1d"
 EXPERIMENT = "r2pvi-american-put"
@@ -45,7 +45,7 @@ def _label(method, param):
 def draw(results):
     vs = versions(runs(results))
     fig = Figure(figsize=(5.8 * len(vs), 4.6))
-    n = 0
+    n, notes = 0, {}
     for k, (version, sub) in enumerate(vs):
         ax = fig.add_subplot(1, len(vs), k + 1)
         column, measure = MEASURES[version]
@@ -64,17 +64,16 @@ def draw(results):
             if version == "official":
                 published(ax, PS, PAPER_1D[(method, param)], color, "paper's Fig. 1(d)" if j == 0 else None,
                           marker="+")
-        coincidence_note(ax, means, {_label(m, p): PAPER_1D[(m, p)] for m, p in METHODS}
-                         if version == "official" else None)
-        ax.set_title(f"{TITLES[version]}: {measure}", fontsize=8.5)
-        ax.set_xlabel("price-up probability p")
-        ax.set_ylabel("average return")
+        refs = {_label(m, p): PAPER_1D[(m, p)] for m, p in METHODS} if version == "official" else None
+        notes[TITLES[version]] = coincidence_note(means, refs, reference="the paper's Figure 1(d)")
+        finish_panel(ax, f"{TITLES[version]}: {measure}", "price-up probability p")
         ax.legend(fontsize=6.5, ncol=2)
     fig.suptitle("Regenerates Tang, Liu & Xu (ICML 2025) Figure 1(d): American put option, N = 100, d = 30, "
                  "H = 20", fontsize=10)
     caption(fig, f"Lines: mean over {n} replications (the paper's: training s0 from seeds 0..{max(n - 1, 0)}, the "
-                 "price paths and the test stream from seed 1 in every replication, spec 2.7 item 8); one colour per matched "
-                 "pair R2PVI-TV λ (solid) / DRPVI ρ (dashed); bands: ±1 "
-                 "standard deviation over those replications (the paper draws none). Right: + = the paper's Figure 1(d) (figures/figure1(d).pdf).")
+                 "price paths and the test stream from seed 1 in every replication, spec 2.7 item 8); one colour per "
+                 "matched pair R2PVI-TV λ (solid) / DRPVI ρ (dashed); bands: ±1 standard deviation over those "
+                 "replications (the paper draws none). Right: + = the paper's Figure 1(d) (figures/figure1(d).pdf).",
+            notes)
     fig.tight_layout()
     return fig
