@@ -14,9 +14,11 @@ Claims
 ``vi-contraction`` (bound ``vi-contraction``): ``err[k] <= gamma^k err[0]`` for every ``k`` and run.
 ``vi-iteration-count`` (bound ``vi-iterations-eps-optimal``): ``k_eps <= ceil(N(eps))`` for every run.
 
-Both reject the Bellman sweep's registered mutants (a squared discount, the action-major row layout):
-the iterates converge to another fixed point, so the error stalls above the vanishing bound and the
-greedy policies stay suboptimal.
+Both reject the Bellman sweep's registered mutants: the iterates converge to another fixed point, so the
+error stalls above the vanishing bound (the contraction claim rejects the squared discount and the
+action-major row layout) and the greedy policies stay suboptimal (the iteration-count claim rejects the
+layout slip; under the squared discount the greedy policy of ``V*_{gamma^2}`` is often optimal for
+``gamma`` too, so that bug is harmless for this statement).
 """
 from __future__ import annotations
 
@@ -107,7 +109,10 @@ CLAIMS = [
         experiment=NAME,
         bound=VI_ITERATIONS,
         check=_iteration_check,
-        mutants=("bellman.discount-squared", "bellman.action-major-rows"),
+        # not the squared discount: VI then converges to V*_{gamma^2}, whose greedy policy is often optimal
+        # for gamma too on random Garnets (a harmless bug for *this* statement; vi-contraction rejects it)
+        mutants=("bellman.action-major-rows",),
+        algorithms=("bellman",),
         description="From V_0 = 0, the greedy policy of V_k is eps-optimal for every "
                     "k >= ceil(log(2 gamma r_max / (eps (1-gamma)^2)) / log(1/gamma)).",
     ),

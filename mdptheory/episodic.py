@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
-from .validation import PROB_ATOL, as_float_array, check_distribution, check_positive_int, check_shape
+from .validation import (PROB_ATOL, as_float_array, as_reward_array, check_distribution, check_positive_int,
+                         check_shape)
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,7 +37,7 @@ class EpisodicMDP:
     atol: float = field(default=PROB_ATOL, repr=False)
 
     def __post_init__(self) -> None:
-        R = as_float_array(self.R, "R", ndim=3)
+        R = as_reward_array(self.R, "R", ndim=3)   # -inf marks an infeasible action, as in FiniteMDP
         H, S, A = R.shape
         if H < 1:
             raise ValueError(f"R has shape {R.shape}: the horizon H (first axis) must be >= 1")
@@ -60,8 +63,20 @@ class EpisodicMDP:
         """
         H = check_positive_int(H, "H")
         P = as_float_array(P, "P", ndim=3)
-        R = as_float_array(R, "R", ndim=2)
+        R = as_reward_array(R, "R", ndim=2)
         return cls(np.broadcast_to(P, (H,) + P.shape), np.broadcast_to(R, (H,) + R.shape), mu0)
+
+    @classmethod
+    def from_sa_pairs(cls, R: Any, Q: Any, H: int, s_indices: Any, a_indices: Any, mu0: Any = None,
+                      n_actions: int | None = None) -> "EpisodicMDP":
+        """A stationary episodic model from QuantEcon's state-action-pair form (pairs not listed are
+        infeasible; a sparse ``Q`` is densified). See :mod:`mdptheory.peers`."""
+        from .peers import from_sa_pairs
+
+        P, R_full = from_sa_pairs(R, Q, s_indices, a_indices, n_actions=n_actions)
+        if sp.issparse(P):
+            P = P.toarray().reshape(R_full.shape + (R_full.shape[0],))
+        return cls.stationary(P, R_full, H, mu0)
 
     @property
     def H(self) -> int:

@@ -10,6 +10,7 @@ import scipy.sparse as sp
 from .validation import (
     PROB_ATOL,
     as_float_array,
+    as_reward_array,
     check_csr_transition,
     check_distribution,
     check_gamma,
@@ -27,8 +28,11 @@ class FiniteMDP:
         Transition kernel, ``P[s, a, s'] = Pr(s_{t+1} = s' | s_t = s, a_t = a)``. The sparse layout
         uses row ``s*A + a``, the same indexing as the free dense view ``P.reshape(S*A, S)``.
         Every row must be a probability vector (non-negative, sums to 1 within ``1e-9``).
-    R : ndarray (S, A)
-        Expected immediate reward ``R[s, a] = E[r_t | s_t = s, a_t = a]``.
+    R : ndarray (S, A), or (S, A, S)
+        Expected immediate reward ``R[s, a] = E[r_t | s_t = s, a_t = a]``. ``R[s, a] = -inf`` marks an
+        **infeasible action** (QuantEcon's convention): planners never choose it and policies may not use it;
+        every state keeps at least one feasible action. Rewards given per transition, ``R[s, a, s']``, are
+        replaced by their expectation ``sum_s' P[s, a, s'] R[s, a, s']`` (what every planner and bound uses).
     gamma : float in [0, 1) or None
         Discount factor; ``None`` marks an average-reward MDP.
     mu0 : ndarray (S,), optional
@@ -56,8 +60,15 @@ class FiniteMDP:
     atol: float = field(default=PROB_ATOL, repr=False)
 
     def __post_init__(self) -> None:
-        R = as_float_array(self.R, "R", ndim=2)
-        S, A = R.shape
+        transition_rewards = np.ndim(self.R) == 3
+        if transition_rewards:   # R[s, a, s'] (as peers write it): checked now, averaged once P is validated
+            R3 = as_float_array(self.R, "R", ndim=3)
+            S, A = R3.shape[:2]
+            check_shape(R3, (S, A, S), "R", "rewards R[s, a, s'] must have shape (S, A, S)")
+            R = np.zeros((S, A))
+        else:
+            R = as_reward_array(self.R, "R", ndim=2)
+            S, A = R.shape
         if S < 1 or A < 1:
             raise ValueError(f"R has shape {R.shape}: need at least one state and one action")
         if sp.issparse(self.P):
@@ -71,6 +82,9 @@ class FiniteMDP:
                 )
             check_shape(P, (S, A, S), "P", f"R has shape {R.shape} so P must be (S, A, S) = ({S}, {A}, {S})")
             check_distribution(P, "P", self.atol, given)
+        if transition_rewards:   # r(s, a) = sum_s' P(s' | s, a) R(s, a, s')
+            R = (np.asarray(P.multiply(R3.reshape(S * A, S)).sum(axis=1)).reshape(S, A) if sp.issparse(P)
+                 else np.einsum("sat,sat->sa", P, R3))
         gamma = check_gamma(self.gamma)
         mu0 = np.full(S, 1.0 / S) if self.mu0 is None else as_float_array(self.mu0, "mu0", ndim=1)
         check_shape(mu0, (S,), "mu0")
@@ -79,6 +93,16 @@ class FiniteMDP:
             object.__setattr__(self, name, value)
         for arr in (R, mu0) + (() if sp.issparse(P) else (P,)):  # check_csr_transition froze the CSR parts
             arr.flags.writeable = False
+
+    @classmethod
+    def from_sa_pairs(cls, R: Any, Q: Any, gamma: float | None, s_indices: Any, a_indices: Any,
+                      mu0: Any = None, n_actions: int | None = None) -> "FiniteMDP":
+        """The model of QuantEcon's ``DiscreteDP(R, Q, beta, s_indices, a_indices)`` (state-action pairs;
+        pairs not listed are infeasible). See :mod:`mdptheory.peers`."""
+        from .peers import from_sa_pairs
+
+        P, R_full = from_sa_pairs(R, Q, s_indices, a_indices, n_actions=n_actions)
+        return cls(P, R_full, gamma, mu0)
 
     @property
     def S(self) -> int:

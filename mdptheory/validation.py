@@ -78,6 +78,44 @@ def as_float_array(x: Any, name: str, ndim: int | None = None) -> np.ndarray:
     return arr
 
 
+def as_reward_array(x: Any, name: str, ndim: int) -> np.ndarray:
+    """Rewards ``R[..., s, a]`` as C-contiguous float64, where ``-inf`` marks an **infeasible action** (the
+    convention of QuantEcon's ``DiscreteDP``): NaN and ``+inf`` are errors, and every state must keep at least
+    one feasible action. Planners never choose an infeasible action; policies may not use one."""
+    arr = np.ascontiguousarray(as_real_array(x, name))
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimensions, got shape {arr.shape}")
+    bad = np.isnan(arr) | (arr == np.inf)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{name}{list(idx)} = {arr[idx]} is not allowed; rewards must be finite, or -inf to mark "
+                         "an infeasible action")
+    if arr.size and arr.shape[-1] and np.isneginf(arr).all(axis=-1).any():
+        idx = tuple(int(i) for i in np.argwhere(np.isneginf(arr).all(axis=-1))[0])
+        raise ValueError(f"{name}{list(idx)}: every action is infeasible (-inf); each state needs at least one "
+                         "action with a finite reward")
+    return arr
+
+
+def check_feasible_policy(R: np.ndarray, policy: np.ndarray, name: str = "policy") -> None:
+    """Raise if a (validated) policy chooses, or gives probability to, an action whose reward is ``-inf``.
+
+    ``R`` is ``(S, A)`` or ``(H, S, A)``; ``policy`` deterministic ``(S,)``/``(H, S)`` or stochastic
+    ``(S, A)``/``(H, S, A)`` (a stationary policy is used at every stage)."""
+    infeasible = np.isneginf(R)
+    if not infeasible.any():
+        return
+    if policy.dtype.kind in "iu":
+        chosen = np.broadcast_to(policy, R.shape[:-1])[..., None]
+        hit = np.take_along_axis(infeasible, chosen, axis=-1)[..., 0]
+    else:
+        hit = infeasible & (np.broadcast_to(policy, R.shape) > 0)
+    if hit.any():
+        idx = tuple(int(i) for i in np.argwhere(hit)[0])
+        raise ValueError(f"{name} uses an infeasible action (reward -inf) at index {list(idx)}; choose among "
+                         "the actions with a finite reward")
+
+
 def check_finite(arr: np.ndarray, name: str) -> None:
     """Raise if ``arr`` has a NaN or infinite entry, naming the first one."""
     bad = ~np.isfinite(arr)

@@ -3,11 +3,13 @@
 Every planner returns a frozen :class:`PlanningResult`; ``tol`` is a certified sup-norm error on ``V``.
 Guides: ``docs/planners.md`` (exact), ``docs/robust.md`` (robust), ``docs/learners.md`` (OPSRL, PSRL,
 UCBVI), ``docs/offline.md`` (R2PVI and its baselines), ``docs/average_reward.md`` (average reward,
-shortest paths, the diameter).
+shortest paths, the diameter), ``docs/grouping.md`` (action grouping).
 """
+from ._kernels import set_parallel
 from .average_reward import (average_reward_evaluation, average_reward_linear_programming,
                              average_reward_policy_iteration, relative_value_iteration)
-from .backward_induction import backward_induction
+from .backward_induction import backward_induction, finite_horizon
+from .grouping import grouped_planning, select_grouping
 from .learners import GreedyPosteriorMean, OPSRL, PSRL, UCBVI, Trace, check_learner, run as run_learner
 from .linear_programming import linear_programming
 from .modified_policy_iteration import modified_policy_iteration
@@ -22,11 +24,11 @@ from .value_iteration import value_iteration
 
 __all__ = [
     "PlanningResult", "ConvergenceWarning", "NotConvergedError", "value_iteration", "policy_iteration",
-    "modified_policy_iteration", "linear_programming", "backward_induction", "policy_evaluation", "solve",
+    "modified_policy_iteration", "linear_programming", "backward_induction", "finite_horizon", "policy_evaluation", "solve",
     "worst_case", "robust_value_iteration", "robust_backward_induction", "robust_policy_evaluation",
     "OPSRL", "PSRL", "UCBVI", "GreedyPosteriorMean", "Trace", "run_learner", "check_learner",
-    "r2pvi", "pevi", "drpvi", "drvi_l", "pessimistic_lsvi",
+    "r2pvi", "pevi", "drpvi", "drvi_l", "pessimistic_lsvi", "set_parallel",
     "relative_value_iteration", "average_reward_policy_iteration", "average_reward_linear_programming",
     "average_reward_evaluation", "ssp_value_iteration", "ssp_policy_iteration", "ssp_linear_programming",
-    "min_hitting_times", "diameter",
+    "min_hitting_times", "diameter", "grouped_planning", "select_grouping",
 ]

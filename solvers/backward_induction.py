@@ -44,3 +44,46 @@ def backward_induction(mdp: Any, backend: str = "numba") -> PlanningResult:
         status="exact", wall_time=time.perf_counter() - t0, method="backward_induction", backend=backend,
         extra={"value_mu0": float(mdp.mu0 @ V[0])},
     )
+
+
+def finite_horizon(mdp: Any, H: int, gamma: float | None = None, V_terminal: Any = None,
+                   backend: str = "numba") -> PlanningResult:
+    r"""Optimal values and policy of a stationary ``FiniteMDP`` over ``H`` stages, discounted or not.
+
+    ``V_H = V_terminal`` (default 0), ``Q_h = R + gamma P V_{h+1}``, ``V_h = max_a Q_h``, ``h = H-1, ..., 0``
+    (Puterman 1994, section 4.5; QuantEcon's ``backward_induction(ddp, T, v_term)``). ``gamma`` defaults to
+    the model's discount and may be 1 (a model built with ``gamma=None`` then needs ``gamma=1`` given).
+    Infeasible actions (``R = -inf``) are never chosen. A sparse ``P`` is densified (``S^2 A`` floats).
+
+    Returns
+    -------
+    PlanningResult
+        ``V (H+1, S)``, ``Q (H, S, A)``, ``policy (H, S)`` int64 (the suite's tie rule), ``status="exact"``.
+    """
+    import numpy as np
+
+    from mdptheory.validation import check_positive_int
+
+    t0 = time.perf_counter()
+    backend = check_backend(backend)
+    if not all(hasattr(mdp, f) for f in ("P", "R", "gamma")):
+        raise TypeError(f"finite_horizon needs a mdptheory.FiniteMDP, got {type(mdp).__name__} (an EpisodicMDP: "
+                        "use solvers.backward_induction)")
+    H = check_positive_int(H, "H")
+    g = mdp.gamma if gamma is None else gamma
+    if g is None:
+        raise ValueError("the model has no discount (gamma=None): pass gamma=1.0 for the total reward over H stages")
+    if isinstance(g, bool) or not isinstance(g, (int, float, np.integer, np.floating)) or not 0.0 <= float(g) <= 1.0:
+        raise ValueError(f"gamma must be a number in [0, 1] (1: undiscounted), got {g!r}")
+    V_term = None
+    if V_terminal is not None:
+        V_term = np.asarray(V_terminal, dtype=np.float64)
+        if V_term.shape != (mdp.S,) or not np.all(np.isfinite(V_term)):
+            raise ValueError(f"V_terminal must be a finite array of shape (S,) = ({mdp.S},), got {V_term.shape}")
+    P = mdp.dense_P() if hasattr(mdp, "dense_P") else mdp.P
+    V, Q, pi = backward_induction_arrays(float(g) * P, mdp.R, V_terminal=V_term, H=H, backend=backend)
+    return PlanningResult(
+        V=V, Q=Q, policy=pi, iterations=H, residual=0.0, error_bound=0.0, converged=True, status="exact",
+        wall_time=time.perf_counter() - t0, method="finite_horizon", backend=backend,
+        extra={"value_mu0": float(mdp.mu0 @ V[0])}, params={"H": H, "gamma": float(g)},
+    )

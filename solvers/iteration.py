@@ -14,25 +14,32 @@ A planner supplies
 - its options as one :class:`IterationOptions`.
 
 :func:`certified_iteration` then runs ``check -> stop? -> advance`` until the bracket's half-width is at
-most ``tol`` (status ``"converged"``), the callback asks to stop, the timeout or ``max_iter`` is reached,
-and returns an :class:`Iterate`. :func:`midpoint_result` packages an :class:`Iterate` of a discounted
+most ``tol`` (status ``"converged"``), the half-width is down to its floating-point part and cannot reach
+``tol`` (status ``"inaccurate"``, see :mod:`solvers.brackets`), the callback asks to stop, the timeout or
+``max_iter`` is reached, and returns an :class:`Iterate`. With a recentring bracket (MacQueen) the next
+iterate is the bracket midpoint ``T V + shift``: the span of ``T V - V`` (hence the half-width and the
+iteration count) is unchanged by constant shifts, and the iterate stays at the scale of the fixed point,
+where the rounding bound is smallest, even from a far-away ``V0``. :func:`midpoint_result` packages an :class:`Iterate` of a discounted
 operator into a :class:`~solvers.result.PlanningResult` whose ``V`` is the bracket midpoint.
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 
 from mdptheory import mutants
 from mdptheory.policies import greedy as greedy_actions
+from mdptheory.validation import as_float_array
 
 from . import _kernels as K
-from .brackets import Bracket
-from .result import (PlanningResult, check_max_iter, check_tol, default_max_iter, finish, freeze_trace,
-                     make_trace)
+from .brackets import U, Bracket, SweepRounding, abs_finite, greedy_gap, worst_case_rounding
+from .result import (PlanningResult, check_max_iter, check_seconds, check_tol, default_max_iter, finish,
+                     freeze_trace, make_trace)
 
 __all__ = ["IterationOptions", "Sweep", "Iterate", "certified_iteration", "midpoint_result", "BellmanSweep",
            "initial_V", "iteration_scale"]
@@ -79,6 +86,8 @@ class IterationOptions:
         max_iter = check_max_iter(max_iter)
         if max_iter is None:
             max_iter = default_max_iter(gamma, tol, scale)
+        if "timeout" in kw:
+            kw["timeout"] = check_seconds(kw["timeout"])
         return cls(tol=tol, max_iter=max_iter, **kw)
 
 
@@ -103,6 +112,8 @@ class Iterate:
     status: str
     trace: dict | None
     wall_time: float
+    gamma: float = math.nan                 #: the bracket strategy's discount (for policy certificates)
+    rounding: SweepRounding | None = None   #: the bracket strategy's rounding model
 
     @property
     def converged(self) -> bool:
@@ -127,7 +138,9 @@ def certified_iteration(
     t0 = time.perf_counter() if t_start is None else t_start
     V = np.array(V0, dtype=np.float64, copy=True)
     tr = make_trace(options.trace)
+    recentre = getattr(bracket, "recentre", False)
     n_sweeps, status, it = 0, "max_iter", 0
+    best, stale = math.inf, 0   # smallest half-width so far; checks since it was set
     for it in range(1, options.max_iter + 1):
         sw = sweep(V)
         n_sweeps += sw.sweeps
@@ -142,6 +155,18 @@ def certified_iteration(
         if br.half_width <= options.tol:
             status = "converged"
             break
+        if br.half_width < best:
+            best, stale = br.half_width, 0
+        else:
+            stale += 1
+        if it > 1 and _in_rounding_regime(br):
+            # The exact-arithmetic part of the half-width is down to the rounding of the iterate's scale (the
+            # iterate came from the loop, so that scale is the fixed point's): stop once it is negligible and
+            # tol is out of reach anyway, or once the half-width stops setting new minima (rounding noise).
+            if (br.rounding > options.tol and br.half_width - br.rounding <= FLOOR_FRACTION * br.rounding) \
+                    or stale >= FLOOR_PATIENCE:
+                status = "inaccurate"
+                break
         if options.callback is not None and options.callback(it, br.residual, br.half_width):
             status = "callback"
             break
@@ -150,38 +175,85 @@ def certified_iteration(
             break
         if it == options.max_iter:
             break
+        if recentre:  # next iterate = bracket midpoint: same spans, iterate kept at the scale of V*
+            np.add(sw.TV, br.shift, out=sw.TV)
         if advance is not None:
             n_sweeps += advance(sw.TV, sw.greedy)
         V = sw.TV
     if tr is not None and not tr["supnorm_bound"]:
         del tr["supnorm_bound"]
-    finish(status, status == "converged", options.strict, name,
-           f"certified error {br.half_width:.3g} > tol {options.tol:.3g} after {it} iterations "
-           f"(max_iter={options.max_iter}); pass a larger max_iter or tol", stacklevel=4)
+    if status == "inaccurate":
+        detail = inaccurate_detail(options.tol, br.half_width, br.rounding, br.V_abs, it)
+    else:
+        detail = (f"certified error {br.half_width:.3g} > tol {options.tol:.3g} after {it} iterations "
+                  f"(max_iter={options.max_iter}); pass a larger max_iter or tol")
+    finish(status, status == "converged", options.strict, name, detail, stacklevel=4)
     return Iterate(V=V, sweep=sw, bracket=br, iterations=it, sweeps=n_sweeps, status=status,
-                   trace=freeze_trace(tr), wall_time=time.perf_counter() - t0)
+                   trace=freeze_trace(tr), wall_time=time.perf_counter() - t0,
+                   gamma=getattr(bracket, "gamma", math.nan), rounding=getattr(bracket, "rounding", None))
+
+
+#: Consecutive checks without a new minimum of the half-width, in the rounding regime, after which the
+#: loop stops with status ``"inaccurate"`` (a half-width still contracting sets a new minimum every check).
+FLOOR_PATIENCE = 5
+
+#: When the rounding part alone exceeds ``tol``, the loop keeps sweeping until the exact-arithmetic part is
+#: at most this fraction of it (the returned midpoint is then as accurate as the iteration can make it).
+FLOOR_FRACTION = 0.25
+
+
+def _in_rounding_regime(br: Bracket) -> bool:
+    """The exact-arithmetic part of the half-width is no larger than its floating-point part."""
+    return br.rounding > 0.0 and br.half_width - br.rounding <= br.rounding
+
+
+def a_posteriori_detail(tol: float, cert: Any, V: np.ndarray, it: int) -> str:
+    """Why an a-posteriori certificate (:func:`solvers.brackets.a_posteriori`) exceeds ``tol``."""
+    if cert.rounding > tol:
+        return inaccurate_detail(tol, cert.bound, cert.rounding, float(np.abs(V).max(initial=0.0)), it)
+    return (f"a-posteriori bound {cert.bound:.3g} > tol {tol:.3g} (rounding part {cert.rounding:.3g}) "
+            f"after {it} iterations")
+
+
+def inaccurate_detail(tol: float, bound: float, rounding: float, V_abs: float, it: int) -> str:
+    """The message of status ``"inaccurate"``: the tol asked for, the attainable bound, the rounding part."""
+    return (f"tol {tol:.3g} is below what float64 can certify for this model: at ||V||_inf = {V_abs:.3g} the "
+            f"rounding of one sweep alone bounds ||V - V*||_inf only to {rounding:.3g} (about eps ||V|| / "
+            f"(1 - gamma)); attainable error bound {bound:.3g} after {it} iterations; pass tol >= {bound:.2g}")
 
 
 def midpoint_result(out: Iterate, *, method: str, backend: str, policy: Any = None, Q: Any = None,
-                    extra: dict | None = None, params: dict | None = None) -> PlanningResult:
+                    Q_error_bound: float | None = None, extra: dict | None = None,
+                    params: dict | None = None) -> PlanningResult:
     """The :class:`PlanningResult` of a discounted loop: ``V`` = bracket midpoint, ``Q`` shifted alike.
 
-    ``policy`` defaults to the last sweep's greedy policy (greedy for the iterate ``V_k``, which is what
-    ``policy_gap_bound = 2 half_width`` certifies) and ``Q`` to ``Q(V_k) + shift`` (certified with the same
-    half-width, since ``V* - V_k`` lies in ``[m, M] / (1 - gamma)``). Operators without them (policy
-    evaluation) pass their own. ``extra`` gains ``V_lower``/``V_upper`` (the bracket), ``supnorm_bound``,
-    ``sweeps``, ``certificate`` and, for the greedy policy, ``policy_gap_bound``.
+    ``policy`` defaults to the last sweep's greedy policy (greedy for the iterate ``V_k``, certified by
+    :func:`solvers.brackets.greedy_gap`: twice the half-width plus the tie rule's width and the sweep's
+    rounding, over ``1 - gamma``) and ``Q`` to ``Q(V_k) + shift`` (certified with the same half-width,
+    since ``V* - V_k`` lies in ``[m, M] / (1 - gamma)``, plus the rounding of entries of ``Q`` larger in
+    magnitude than ``V``: ``extra["Q_error_bound"]``). Operators without them (policy evaluation) pass
+    their own ``policy``, ``Q`` and ``Q_error_bound``. ``extra`` gains ``V_lower``/``V_upper`` (the
+    bracket), ``supnorm_bound``, ``rounding_bound`` (the floating-point part of ``error_bound``),
+    ``Q_error_bound``, ``sweeps``, ``certificate`` and, for the greedy policy, ``policy_gap_bound``.
     """
     br, sw = out.bracket, out.sweep
     shift = -br.shift if MIDPOINT_SIGN.active else br.shift
     greedy = policy is None
     if greedy:  # a sweep may leave the greedy policy to be computed once, here
         policy = np.array(sw.greedy, dtype=np.int64) if sw.greedy is not None else greedy_actions(sw.Q)
-    Q = sw.Q + shift if Q is None else Q
+    rounding = out.rounding if out.rounding is not None else worst_case_rounding(len(sw.TV), out.gamma)
+    if Q is None:
+        Q = sw.Q + shift
+        if Q_error_bound is None:
+            # Q* - Q(V_k) lies in [lo, hi] like V* - T V_k; Q~ differs from Q(V_k) by the sweep's rounding
+            Q_abs = float(abs_finite(sw.Q).max(initial=0.0))
+            Q_error_bound = (br.half_width + rounding.q_error(Q_abs, br.V_abs) + 2 * U * Q_abs) * (1 + 8 * U)
     ex = dict(V_lower=sw.TV + br.lo, V_upper=sw.TV + br.hi, supnorm_bound=br.supnorm_bound,
-              sweeps=out.sweeps, certificate="macqueen-bracket-midpoint")
+              rounding_bound=br.rounding, Q_error_bound=Q_error_bound, sweeps=out.sweeps,
+              certificate="macqueen-bracket-midpoint")
     if greedy:
-        ex["policy_gap_bound"] = 2.0 * br.half_width
+        ex["policy_gap_bound"] = greedy_gap(sw.Q, sw.TV, policy, br.half_width, br.sweep_error,
+                                            out.gamma, rounding.rho_hi)
     ex.update(extra or {})
     return PlanningResult(
         V=sw.TV + shift, Q=Q, policy=policy, iterations=out.iterations,
@@ -214,14 +286,16 @@ def initial_V(V0: Any, S: int) -> np.ndarray:
     """``V0`` as a finite float64 ``(S,)`` array (zeros when ``None``), with a clear error otherwise."""
     if V0 is None:
         return np.zeros(S)
-    V = np.asarray(V0, dtype=np.float64)
+    if sp.issparse(V0):
+        raise TypeError(f"V0 must be a dense array of shape (S,) = ({S},), got a scipy.sparse matrix; pass V0.toarray().ravel()")
+    if np.ndim(V0) != 1:
+        raise ValueError(f"V0 must be a 1-D array of shape (S,) = ({S},), got {np.ndim(V0)} dimensions")
+    V = as_float_array(V0, "V0")   # strings, complex numbers and NaN are errors naming V0, never cast silently
     if V.shape != (S,):
         raise ValueError(f"V0 must have shape (S,) = ({S},), got {V.shape}")
-    if not np.all(np.isfinite(V)):
-        raise ValueError(f"V0 has a non-finite entry at index {int(np.argmin(np.isfinite(V)))}")
     return V
 
 
 def iteration_scale(R: np.ndarray, V0: np.ndarray, gamma: float) -> float:
     """``r_max + (1 + gamma) ||V0||_inf``, an upper bound on ``||T V0 - V0||_inf``."""
-    return float(np.abs(R).max()) + (1.0 + gamma) * float(np.abs(V0).max(initial=0.0))
+    return float(abs_finite(R).max()) + (1.0 + gamma) * float(np.abs(V0).max(initial=0.0))

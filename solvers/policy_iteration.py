@@ -1,6 +1,7 @@
 """Howard's policy iteration with exact (direct) evaluation."""
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from typing import Any, Callable
@@ -10,9 +11,11 @@ import numpy as np
 from mdptheory.policies import greedy as greedy_actions
 
 from . import _kernels as K
-from .brackets import a_posteriori
-from .policy_evaluation import solve_policy_value
-from .result import PlanningResult, check_backend, check_max_iter, check_tol, discount_of, finish, freeze_trace, make_trace
+from .brackets import U, SweepRounding, a_posteriori, abs_finite, row_stats
+from .iteration import a_posteriori_detail
+from .policy_evaluation import EvaluationTimeout, solve_policy_value
+from .result import (PlanningResult, check_backend, check_max_iter, check_nonnegative, check_seconds, check_tol,
+                     discount_of, finish, freeze_trace, make_trace)
 
 
 def default_pi_max_iter(S: int, A: int, gamma: float) -> int:
@@ -37,20 +40,25 @@ def policy_iteration(
 ) -> PlanningResult:
     r"""Policy iteration (Howard 1960; Puterman 1994, section 6.4).
 
-    Each iteration evaluates the current deterministic policy exactly,
-    ``V^pi = (I - gamma P_pi)^{-1} r_pi`` (dense ``lu_factor``/``lu_solve`` or sparse ``spsolve``, see
-    :func:`solvers.policy_evaluation.solve_policy_value`), then improves greedily. The incumbent action
-    is kept unless another action is better by more than ``tie_tol`` (Puterman's tie rule), so that
-    roundoff cannot make PI cycle between equally good policies. Stops when the policy is stable.
+    Each iteration evaluates the current deterministic policy, ``V^pi = (I - gamma P_pi)^{-1} r_pi``
+    (dense ``lu_factor``/``lu_solve``; sparse ``spsolve`` up to
+    :data:`~solvers.policy_evaluation.SPARSE_DIRECT_MAX_S` states, BiCGSTAB started from the previous
+    value above it, see :func:`solvers.policy_evaluation.solve_policy_value`), then improves greedily.
+    The incumbent action is kept unless another action is better by more than ``tie_tol`` plus twice the
+    evaluation's own certified error (Puterman's tie rule), so that roundoff or an inexact evaluation
+    cannot make PI cycle between equally good policies. Stops when the policy is stable.
 
-    Certificate: for the returned ``V = V^pi``, ``||V - V*|| <= ||T V - V|| / (1 - gamma)`` (a-posteriori
-    bound, ``error_bound``); ``extra["policy_gap_bound"]`` adds the evaluation error
+    Certificate: for the returned ``V`` (``V^pi`` up to the evaluation's residual),
+    ``||V - V*|| <= ||T V - V|| / (1 - gamma)`` plus rounding (a-posteriori bound, ``error_bound``, see
+    :func:`solvers.brackets.a_posteriori`); ``extra["policy_gap_bound"]`` adds the evaluation error
     ``||T^pi V - V|| / (1 - gamma)``.
 
     Parameters
     ----------
     mdp : mdptheory.FiniteMDP
-        Discounted; dense or CSR ``P``. Sparse evaluation uses SuperLU, whose cost depends on fill-in.
+        Discounted; dense or CSR ``P``. Sparse evaluation up to 1,000 states uses SuperLU, whose cost
+        depends on fill-in (seconds at S = 2,000 on random graphs); larger sparse models use BiCGSTAB,
+        stopped once the sup-norm residual is ``(1 - gamma) tol / 4`` or stops improving.
     tol : float
         ``converged`` requires a stable policy *and* ``error_bound <= tol``; a stable policy with a
         larger bound (only possible through roundoff or a large ``tie_tol``) gives status
@@ -68,7 +76,9 @@ def policy_iteration(
         certified error of 3e-6, so the default stays at rounding level and the certificate decides.
     trace, callback, timeout, strict
         As in :func:`solvers.value_iteration` (trace records ``residual`` and ``error_bound``; ``trace="V"`` also
-        the evaluated ``V`` and the ``policy`` of every iteration).
+        the evaluated ``V`` and the ``policy`` of every iteration). The ``timeout`` is also checked at every
+        iteration of a Krylov evaluation (a direct solve cannot be interrupted; it is only used where it
+        takes at most seconds).
 
     Returns
     -------
@@ -81,6 +91,8 @@ def policy_iteration(
     tol = check_tol(tol)
     backend = check_backend(backend)
     max_iter = check_max_iter(max_iter)
+    timeout = check_seconds(timeout)
+    tie_tol = check_nonnegative(tie_tol, "tie_tol")
     P, R = mdp.P_flat, mdp.R
     S, A = R.shape
     if max_iter is None:
@@ -98,25 +110,39 @@ def policy_iteration(
     if tr is not None:
         tr.pop("supnorm_bound", None)
     status, it, changed = "max_iter", 0, []
+    stats = row_stats(mdp.P)
+    rounding = SweepRounding.bellman(stats, gamma)
+    deadline = None if timeout is None else t0 + timeout
+    V = None
+    seen = {hashlib.blake2b(pi.tobytes(), digest_size=16).digest()}
     for it in range(1, max_iter + 1):
-        V = solve_policy_value(P, R, pi, gamma)
+        try:
+            V = solve_policy_value(P, R, pi, gamma, V0=V, residual_tol=0.25 * (1.0 - gamma) * tol,
+                                   deadline=deadline)
+        except EvaluationTimeout as stop:  # certify the last Krylov iterate (any V has a certificate)
+            V, status = stop.V, "timeout"
         Q, TV, greedy = K.bellman_q(P, R, V, gamma, backend)
-        bound = a_posteriori(V, TV, gamma)
-        residual = float(np.max(np.abs(TV - V)))
+        cert = a_posteriori(V, TV, gamma, rounding)
+        bound, residual = cert.bound, cert.residual
         if tr is not None:
             tr["residual"].append(residual)
             tr["error_bound"].append(bound)
             if "V" in tr:
                 tr["V"].append(V)
                 tr.setdefault("policy", []).append(pi.copy())
+        if status == "timeout":
+            break
         eps_tie = tie_tol if tie_tol is not None else 16 * np.finfo(float).eps * (1 + np.abs(V).max())
         keep = Q[np.arange(S), pi] >= TV - eps_tie
         new_pi = np.where(keep, pi, greedy)
         n = int(np.count_nonzero(new_pi != pi))
         changed.append(n)
-        if n == 0:
+        # an inexact (Krylov) evaluation may make PI revisit a policy among near-equal ones: that is a stop
+        key = hashlib.blake2b(new_pi.tobytes(), digest_size=16).digest()
+        if n == 0 or key in seen:
             status = "converged" if bound <= tol else "inaccurate"
             break
+        seen.add(key)
         if callback is not None and callback(it, residual, bound):
             status = "callback"
             break
@@ -125,13 +151,21 @@ def policy_iteration(
             break
         if it < max_iter:
             pi = new_pi
-    eval_err = a_posteriori(V, K.policy_sweep(P, R, pi, V, gamma, backend), gamma)
+    # ||V* - V^pi|| <= ||V* - V|| + ||V - V^pi||, the second from the computed T^pi V (its own rounding)
+    eval_err = a_posteriori(V, K.policy_sweep(P, R, pi, V, gamma, backend), gamma,
+                            SweepRounding.policy(stats, gamma, R, pi)).bound
     converged = status == "converged"
-    finish(status, converged, strict, "policy_iteration",
-           f"error bound {bound:.3g} (tol {tol:.3g}) after {it} iterations (max_iter={max_iter})")
+    if status == "inaccurate":
+        detail = a_posteriori_detail(tol, cert, V, it)
+    else:
+        detail = f"error bound {bound:.3g} (tol {tol:.3g}) after {it} iterations (max_iter={max_iter})"
+    finish(status, converged, strict, "policy_iteration", detail)
+    Q_bound = (bound * gamma * stats.rho_hi + rounding.q_error(float(abs_finite(Q).max(initial=0.0)), cert.V_abs))
     return PlanningResult(
         V=V, Q=Q, policy=pi, iterations=it, residual=residual, error_bound=bound, converged=converged,
         status=status, wall_time=time.perf_counter() - t0, method="policy_iteration", backend=backend,
-        trace=freeze_trace(tr), extra={"policy_gap_bound": bound + eval_err, "n_changed": changed,
-                                       "certificate": "a-posteriori"},
+        trace=freeze_trace(tr), extra={"policy_gap_bound": (bound + eval_err) * (1 + 4 * U), "n_changed": changed,
+                                       "certificate": "a-posteriori", "rounding_bound": cert.rounding,
+                                       "Q_error_bound": Q_bound * (1 + 8 * U)},
+        params=dict(tol=tol, max_iter=max_iter),
     )

@@ -45,14 +45,18 @@ class PlanningResult:
         was computed from (``T`` = optimality operator, or ``T^pi`` for policy evaluation). ``0.0`` for
         the episodic recursions, which are exact by construction.
     error_bound : float
-        Certified bound on ``||V - V*||_inf`` (or ``||V - V^pi||_inf``) for the returned ``V`` and on
-        ``||Q - Q*||_inf`` for the returned ``Q``, in exact arithmetic. ``converged`` means
-        ``error_bound <= tol``.
+        Certified bound on ``||V - V*||_inf`` (or ``||V - V^pi||_inf``) for the returned ``V``, valid in
+        floating point: it includes a bound on the rounding of the sweep or evaluation it was computed
+        from (``extra["rounding_bound"]``, about ``(n + 2) eps ||V|| / (1 - gamma)`` for rows of ``n``
+        entries; see :mod:`solvers.brackets`). ``extra["Q_error_bound"]`` bounds ``||Q - Q*||_max``
+        (larger only when ``Q`` has entries much larger in magnitude than ``V``, e.g. a penalty reward
+        for an infeasible action). ``converged`` means ``error_bound <= tol``.
     converged : bool
     status : str
         One of ``"converged"``, ``"max_iter"``, ``"timeout"``, ``"callback"`` (the callback asked to
-        stop), ``"inaccurate"`` (LP finished but its a-posteriori bound exceeds ``tol``), ``"exact"``
-        (episodic recursions).
+        stop), ``"inaccurate"`` (the planner finished but its certificate exceeds ``tol``: ``tol`` is below
+        what float64 can certify at the scale of ``V``, or PI/LP's a-posteriori bound exceeds it; the
+        :attr:`message` states the attainable bound), ``"exact"`` (episodic recursions).
     wall_time : float
         Seconds spent in the planner (``time.perf_counter``), including Numba dispatch, not compilation
         caches loaded at import.
@@ -100,6 +104,12 @@ class PlanningResult:
         what = {"converged": "converged", "exact": "exact recursion", "max_iter": "stopped at max_iter",
                 "timeout": "stopped at the timeout", "callback": "stopped by the callback",
                 "inaccurate": "finished, but the certificate exceeds tol"}.get(self.status, self.status)
+        tol, rnd = self.params.get("tol"), self.extra.get("rounding_bound")
+        if self.status == "inaccurate" and tol is not None and rnd is not None and (
+                rnd > tol or self.extra.get("certificate") == "macqueen-bracket-midpoint"):
+            # iterative planners stop "inaccurate" only at the rounding floor (solvers.iteration)
+            what = (f"tol {tol:.3g} is below what float64 can certify here (attainable bound "
+                    f"{self.error_bound:.3g}, of which rounding {rnd:.3g}); stopped")
         return (f"{self.method}: {what} after {self.iterations} iterations; ||V - V*||_inf <= "
                 f"{self.error_bound:.3g} (residual {self.residual:.3g}) in {self.wall_time:.3g} s")
 
@@ -127,6 +137,31 @@ def check_tol(tol: float) -> float:
     if not (tol > 0 and math.isfinite(tol)):
         raise ValueError(f"tol must be a positive finite float (a certified sup-norm error on V), got {tol}")
     return tol
+
+
+def check_seconds(value: Any, name: str = "timeout") -> float | None:
+    """``None`` or a number of seconds ``>= 0`` (``inf`` allowed; 0 stops after the first check), with an error
+    naming ``name`` otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number of seconds or None, got {value!r}")
+    value = float(value)
+    if not value >= 0:  # also NaN
+        raise ValueError(f"{name} must be a number of seconds >= 0 (or None for no limit), got {value}")
+    return value
+
+
+def check_nonnegative(value: Any, name: str) -> float | None:
+    """``None`` or a finite number ``>= 0``, with an error naming ``name`` otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number or None, got {value!r}")
+    value = float(value)
+    if not (value >= 0 and math.isfinite(value)):
+        raise ValueError(f"{name} must be a finite number >= 0 (or None for the default), got {value}")
+    return value
 
 
 def check_max_iter(max_iter: Any, name: str = "max_iter") -> int | None:

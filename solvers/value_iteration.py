@@ -7,6 +7,7 @@ from typing import Any, Callable
 from . import _kernels as K
 from .brackets import MacQueen
 from .iteration import BellmanSweep, IterationOptions, Sweep, certified_iteration, initial_V, iteration_scale, midpoint_result
+from .reorder import with_reordering
 from .result import PlanningResult, check_backend, discount_of
 
 METHODS = ("jacobi", "gauss-seidel")
@@ -23,6 +24,7 @@ def value_iteration(
     callback: Callable[[int, float, float], Any] | None = None,
     timeout: float | None = None,
     strict: bool = False,
+    reorder: str | None = None,
 ) -> PlanningResult:
     r"""Value iteration stopped on the MacQueen bracket; returns the bracket midpoint.
 
@@ -65,6 +67,10 @@ def value_iteration(
         Wall-clock seconds after which iteration stops with status ``"timeout"``.
     strict : bool
         Raise :class:`solvers.result.NotConvergedError` instead of warning when not converged.
+    reorder : {None, "rcm"}
+        ``"rcm"``: relabel the states by reverse Cuthill-McKee once, plan on the relabelled model and return
+        the result in the original labels (:mod:`solvers.reorder`; helps a large sparse model whose states
+        are numbered without locality, not a random one).
 
     Returns
     -------
@@ -84,6 +90,9 @@ def value_iteration(
     >>> res.converged, res.error_bound <= 1e-10, res.policy.tolist()
     (True, True, [1, 0])
     """
+    if reorder is not None:  # relabel the states once, plan, relabel back (solvers.reorder)
+        return with_reordering(value_iteration, mdp, reorder, tol=tol, max_iter=max_iter, method=method,
+                               backend=backend, V0=V0, trace=trace, callback=callback, timeout=timeout, strict=strict)
     t0 = time.perf_counter()
     gamma = discount_of(mdp, "value_iteration")
     backend = check_backend(backend)
@@ -101,6 +110,7 @@ def value_iteration(
             return jacobi(V_)._replace(sweeps=2)
 
     name = f"value_iteration[{method}]"
-    out = certified_iteration(sweep, V, MacQueen(gamma), opts, name=name, t_start=t0)
+    out = certified_iteration(sweep, V, MacQueen.of_bellman(mdp.P, gamma, backend), opts, name=name,
+                              t_start=t0)
     return midpoint_result(out, method=name, backend=backend,
                            params=dict(tol=opts.tol, max_iter=opts.max_iter, method=method))

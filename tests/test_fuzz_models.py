@@ -53,7 +53,9 @@ def _assert_model_holds(model, given_arrays: dict) -> None:
         assert all(isinstance(p, np.ndarray) and not p.flags.writeable for p in parts), name
     P = model.dense_P() if isinstance(model, FiniteMDP) else model.P
     assert np.all(P >= 0) and np.allclose(P.sum(-1), 1.0, rtol=0, atol=PROB_ATOL)
-    assert np.all(np.isfinite(model.R)) and np.isclose(model.mu0.sum(), 1.0, rtol=0, atol=PROB_ATOL)
+    finite_or_infeasible = np.isfinite(model.R) | np.isneginf(model.R)       # -inf: an infeasible action
+    assert np.all(finite_or_infeasible) and np.isfinite(model.R).any(axis=-1).all()
+    assert np.isclose(model.mu0.sum(), 1.0, rtol=0, atol=PROB_ATOL)
 
 
 def _valid_finite(seed, S=3, A=2):
@@ -76,6 +78,8 @@ def test_finite_mdp_dense_arrays(field, kind, seed):
         args["R"], invalid = _corrupt(kind, R, rng)[0], False          # any real reward is a reward
     else:
         args[field], invalid = _corrupt(kind, args[field], rng)
+    if field == "R" and kind == "-inf":                                # an infeasible action: valid while
+        invalid = bool(np.isneginf(args["R"]).all(axis=-1).any())     # every state keeps a feasible one
     if field == "mu0" and kind == "none":
         invalid = False                                                # None = uniform, documented
     names = [field] + (["P", "shape"] if field == "R" else [])         # a wrong R shape makes P mismatch
@@ -192,6 +196,8 @@ def test_episodic_mdp_arrays(field, kind, seed):
         args["R"], invalid = _corrupt(kind, args["R"], rng)[0], False
     else:
         args[field], invalid = _corrupt(kind, args[field], rng)
+    if field == "R" and kind == "-inf":                                # an infeasible action (see above)
+        invalid = bool(np.isneginf(args["R"]).all(axis=-1).any())
     if field == "mu0" and kind == "none":
         invalid = False
     names = [field] + (["P", "shape", "horizon"] if field == "R" else [])

@@ -63,12 +63,8 @@ MAX_ITER = [("zero", 0, False), ("negative", -3, False), ("float", 2.5, False), 
 BACKEND = [("cuda", "cuda", False), ("none", None, False), ("int", 1, False), ("upper", "NUMBA", False),
            ("numpy", "numpy", True)]
 M = [("zero", 0, False), ("negative", -1, False), ("float", 2.5, False), ("string", "5", False), ("one", 1, True)]
-# Defects found by these tests in files another engineer owns right now (solvers/iteration.py,
-# solvers/policy_iteration.py): strict xfails, reported in issue 11; remove the mark with the fix.
-ITERATION_PY = "solvers.iteration: timeout and V0 are not validated (initial_V uses np.asarray); issue 11 fuzz report"
-PI_PY = "solvers.policy_iteration: tie_tol is not validated; issue 11 fuzz report"
-TIMEOUT = [("nan", float("nan"), False, ITERATION_PY), ("negative", -1.0, False, ITERATION_PY),
-           ("string", "1", False, ITERATION_PY), ("inf", float("inf"), True), ("large", 60.0, True)]
+TIMEOUT = [("nan", float("nan"), False), ("negative", -1.0, False), ("string", "1", False),
+           ("inf", float("inf"), True), ("large", 60.0, True)]
 
 PLANNERS = {
     "value_iteration": (solvers.value_iteration, {"tol": TOL, "max_iter": MAX_ITER, "backend": BACKEND,
@@ -77,9 +73,8 @@ PLANNERS = {
     "modified_policy_iteration": (solvers.modified_policy_iteration, {"tol": TOL, "max_iter": MAX_ITER,
                                                                       "backend": BACKEND, "m": M}),
     "policy_iteration": (solvers.policy_iteration, {"tol": TOL, "max_iter": MAX_ITER, "backend": BACKEND,
-                                                    "tie_tol": [("nan", float("nan"), False, PI_PY),
-                                                                ("neg", -1.0, False, PI_PY),
-                                                                ("string", "0", False, PI_PY), ("ok", 1e-12, True)]}),
+                                                    "tie_tol": [("nan", float("nan"), False), ("neg", -1.0, False),
+                                                                ("string", "0", False), ("ok", 1e-12, True)]}),
     "linear_programming": (solvers.linear_programming, {"tol": TOL, "backend": BACKEND,
                                                         "highs_method": [("x", "simplex", False),
                                                                          ("ipm", "highs-ipm", True)]}),
@@ -116,13 +111,8 @@ def test_planner_arguments(planner, arg, i, mdp):
                    lambda res: _certificate_holds(res, brute_force_v_star(mdp), mdp, kwargs.get("tol")))
 
 
-V0_DEFECTS = {"strings", "sparse", "complex", "complex-imag"}
-
-
-@pytest.mark.filterwarnings("ignore::numpy.exceptions.ComplexWarning")    # the known V0 defect, above
 @pytest.mark.parametrize("fn", [solvers.value_iteration, solvers.modified_policy_iteration])
-@pytest.mark.parametrize("kind", [pytest.param(k, marks=[pytest.mark.xfail(strict=True, reason=ITERATION_PY)]
-                                               if k in V0_DEFECTS else []) for k in sorted(ARRAY_CORRUPTIONS)])
+@pytest.mark.parametrize("kind", sorted(ARRAY_CORRUPTIONS))
 @few(2)
 @given(mdp=small_mdps, seed=seeds)
 def test_planner_start_vector(fn, kind, mdp, seed):

@@ -13,6 +13,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings, strategies as st
 
 from solvers import _kernels as K
+from solvers._kernels import _numba_common as NC
 from solvers._kernels import episodic as E
 from strategies import random_kernel, seeds
 
@@ -21,13 +22,14 @@ KERNEL_RTOL = 1e-13
 
 def numba_variants():
     """Run the enclosed checks once with the serial and once with the parallel (prange) compilation."""
-    saved = K.PARALLEL_MIN_WORK, E.PARALLEL_MIN_WORK
+    saved = NC.PARALLEL_MODE, NC.PARALLEL_MIN_WORK
     try:
-        for threshold in (1 << 62, 0):
-            K.PARALLEL_MIN_WORK = E.PARALLEL_MIN_WORK = threshold
-            yield "serial" if threshold else "parallel"
+        NC.PARALLEL_MIN_WORK = 0
+        for mode in ("off", "on"):
+            NC.PARALLEL_MODE = mode
+            yield "serial" if mode == "off" else "parallel"
     finally:
-        K.PARALLEL_MIN_WORK, E.PARALLEL_MIN_WORK = saved
+        NC.PARALLEL_MODE, NC.PARALLEL_MIN_WORK = saved
 
 
 def close(a, b, scale):

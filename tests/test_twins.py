@@ -19,7 +19,7 @@ import solvers  # noqa: F401
 import solvers.learners  # noqa: F401
 from mdptheory import backends
 from solvers import _kernels as K
-from solvers._kernels import episodic as E
+from solvers._kernels import _numba_common as NC
 from twin_examples import EXAMPLES
 
 RTOL = 1e-11
@@ -60,9 +60,8 @@ def run_pair(name: str, args: tuple):
 
 def set_compilation(monkeypatch, which: str) -> None:
     """Use the serial or the parallel (prange) compilation of the planning kernels."""
-    threshold = 1 << 62 if which == "serial" else 0
-    monkeypatch.setattr(K, "PARALLEL_MIN_WORK", threshold)
-    monkeypatch.setattr(E, "PARALLEL_MIN_WORK", threshold)
+    monkeypatch.setattr(NC, "PARALLEL_MODE", "off" if which == "serial" else "on")
+    monkeypatch.setattr(NC, "PARALLEL_MIN_WORK", 0)
 
 
 #: Every kernel once; the planning kernels (which have a parallel compilation) a second time in parallel.

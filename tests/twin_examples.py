@@ -47,6 +47,39 @@ def planning_policy_sweep(rng):
     return out
 
 
+def planning_policy_chain(rng):
+    """Deterministic policies, including the tied (duplicated) last action and the first one."""
+    out = []
+    for S, A, P, R, V, g in _discounted(rng):
+        for pi in (rng.integers(A, size=S), np.full(S, A - 1), np.zeros(S)):
+            out.append((P, R, pi.astype(np.int64)))
+    return out
+
+
+def planning_chain_sweeps(rng):
+    """k = 0, 1 (odd: the result ends in the scratch buffer and is copied back) and 7 fused sweeps."""
+    from solvers import _kernels as K
+
+    out = []
+    for S, A, P, R, V, g in _discounted(rng):
+        chain = K.policy_chain(P, R, rng.integers(A, size=S).astype(np.int64), backend="numpy")
+        for k in (0, 1, 7):
+            out.append((chain, V.copy(), g, k))
+    return out
+
+
+def planning_bracket_stats(rng):
+    """Values on three scales, ties between entries, a constant difference, a single state, a zero V."""
+    out = []
+    for S in (1, 7, 200):
+        for scale in (1e-3, 1.0, 1e12):
+            V = rng.normal(size=S) * scale
+            out.append((V, V + rng.normal(size=S) * scale * 1e-3))
+            out.append((V, V + 0.25))
+    out.append((np.zeros(5), np.array([1.0, -1.0, 1.0, 0.0, -1.0])))
+    return out
+
+
 def planning_gauss_seidel(rng):
     return [(P, R, V.copy(), g) for S, A, P, R, V, g in _discounted(rng)]
 
@@ -186,6 +219,9 @@ EXAMPLES: dict[str, Callable] = {
     "planning.bellman": planning_bellman,
     "planning.policy_sweep": planning_policy_sweep,
     "planning.gauss_seidel": planning_gauss_seidel,
+    "planning.policy_chain": planning_policy_chain,
+    "planning.chain_sweeps": planning_chain_sweeps,
+    "planning.bracket_stats": planning_bracket_stats,
     "planning.backward_induction": planning_backward_induction,
     "planning.policy_evaluation": planning_policy_evaluation,
     **{f"robust.{d}_{form}": _robust(form == "reg") for d in ("tv", "kl", "chi2") for form in ("reg", "cons")},

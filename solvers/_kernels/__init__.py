@@ -13,6 +13,9 @@ Discounted (this module):
 - :func:`policy_sweep` -- evaluation sweep ``T^pi V`` (deterministic or stochastic ``pi``).
 - :func:`gauss_seidel_sweep` -- in-place Gauss-Seidel optimality sweep.
 - :func:`policy_model` -- ``(P_pi, r_pi)`` for linear solves.
+- :func:`policy_chain` / :func:`chain_sweeps` -- the rows a deterministic policy uses, extracted once
+  (CSR: contiguous arrays), and ``k`` evaluation sweeps on them in one kernel call (modified policy
+  iteration).
 
 Episodic (:mod:`solvers._kernels.episodic`): :func:`backward_induction_arrays` and
 :func:`policy_evaluation_arrays` on ``P (H, S, A, S)``, ``R (H, S, A)``.
@@ -22,17 +25,21 @@ Numba results agree with NumPy within ~1e-15 relative (``fastmath`` reassociatio
 """
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numpy as np
 import scipy.sparse as sp
 
 from mdptheory import backends, mutants
 
 from . import csr, dense, reference
-from ._numba_common import PARALLEL_MIN_WORK
+from . import _numba_common
+from ._numba_common import set_parallel, use_parallel
 from .episodic import backward_induction_arrays, policy_evaluation_arrays, stochastic_policy_arrays
 
 __all__ = [
-    "bellman_q", "policy_sweep", "gauss_seidel_sweep", "policy_model", "csr_parts",
+    "bellman_q", "policy_sweep", "gauss_seidel_sweep", "policy_model", "csr_parts", "PolicyChain", "policy_chain",
+    "chain_sweeps", "set_parallel", "bracket_stats",
     "backward_induction_arrays", "policy_evaluation_arrays", "stochastic_policy_arrays",
 ]
 
@@ -45,9 +52,29 @@ def csr_parts(P_flat):
             np.ascontiguousarray(P_flat.data, dtype=np.float64))
 
 
+def _kernel_csr(P_flat):
+    """CSR parts for the planning kernels: the column indices as an unsigned view (see :mod:`.csr`)."""
+    indptr, indices, data = csr_parts(P_flat)
+    return indptr, csr.unsigned_indices(indices), data
+
+
 def _pick(module, name, work):
-    """Serial or parallel compilation of ``module.name`` by the multiply-adds of one call."""
-    return getattr(module, name if work >= PARALLEL_MIN_WORK else name + "_serial")
+    """Serial or parallel compilation of ``module.name`` for a call of ``work`` multiply-adds
+    (:func:`._numba_common.use_parallel`: serial unless parallel was enabled, see ``set_parallel``)."""
+    return getattr(module, name if use_parallel(work) else name + "_serial")
+
+
+class PolicyChain(NamedTuple):
+    """The rows of ``P`` and ``R`` a deterministic policy ``pi`` uses (the Markov chain ``P_pi``, ``r_pi``).
+
+    CSR models: ``P = (indptr, indices, data)`` of ``P_pi (S, S)``, copied into contiguous arrays once per
+    policy so that evaluation sweeps stream them, and ``rows = None``. Dense models: ``P`` is the full
+    ``P_flat (S*A, S)`` and ``rows[s] = s*A + pi[s]`` (a dense row is contiguous already; no copy).
+    """
+
+    P: Any
+    rows: np.ndarray | None
+    r: np.ndarray
 
 
 # --------------------------------------------------------------------------------- Numba entry points
@@ -56,7 +83,7 @@ def _bellman_numba(P_flat, R, V, gamma, out=None):
     S, A = R.shape
     Q, V_new, greedy = out if out is not None else (np.empty((S, A)), np.empty(S), np.empty(S, np.int64))
     if sp.issparse(P_flat):
-        _pick(csr, "bellman", P_flat.nnz)(*csr_parts(P_flat), R, V, float(gamma), Q, V_new, greedy)
+        _pick(csr, "bellman", P_flat.nnz)(*_kernel_csr(P_flat), R, V, float(gamma), Q, V_new, greedy)
     else:
         _pick(dense, "bellman", P_flat.size)(P_flat, R, V, float(gamma), Q, V_new, greedy)
     return Q, V_new, greedy
@@ -68,7 +95,7 @@ def _policy_sweep_numba(P_flat, R, policy, V, gamma, out=None):
     A = R.shape[1]
     if sp.issparse(P_flat):
         work = P_flat.nnz // A if policy.ndim == 1 else P_flat.nnz
-        _pick(csr, name, work)(*csr_parts(P_flat), R, policy, V, float(gamma), V_new)
+        _pick(csr, name, work)(*_kernel_csr(P_flat), R, policy, V, float(gamma), V_new)
     else:
         work = P_flat.size // A if policy.ndim == 1 else P_flat.size
         _pick(dense, name, work)(P_flat, R, policy, V, float(gamma), V_new)
@@ -77,11 +104,32 @@ def _policy_sweep_numba(P_flat, R, policy, V, gamma, out=None):
 
 def _gauss_seidel_numba(P_flat, R, V, gamma):
     if sp.issparse(P_flat):
-        return float(csr.gauss_seidel(*csr_parts(P_flat), R, V, float(gamma)))
+        return float(csr.gauss_seidel(*_kernel_csr(P_flat), R, V, float(gamma)))
     return float(dense.gauss_seidel(P_flat, R, V, float(gamma)))
 
 
+def _policy_chain_numba(P_flat, R, pi):
+    if sp.issparse(P_flat):
+        indptr, indices, data, r = csr.policy_rows(*csr_parts(P_flat), R, pi)
+        return PolicyChain((indptr, indices, data), None, r)
+    S, A = R.shape
+    return PolicyChain(P_flat, np.arange(S) * A + pi, R[np.arange(S), pi].copy())
+
+
+def _chain_sweeps_numba(chain, V, gamma, k):
+    if chain.rows is None:
+        indptr, indices, data = chain.P
+        _pick(csr, "chain_sweeps", len(data))(indptr, csr.unsigned_indices(indices), data, chain.r, V,
+                                              float(gamma), int(k))
+    else:
+        _pick(dense, "chain_sweeps", chain.r.shape[0] * chain.P.shape[1])(
+            chain.P, chain.rows, chain.r, V, float(gamma), int(k))
+
+
 backends.register("planning.bellman", numba=_bellman_numba, numpy=reference.bellman)
+backends.register("planning.policy_chain", numba=_policy_chain_numba, numpy=reference.policy_chain)
+backends.register("planning.bracket_stats", numba=dense.bracket_stats, numpy=reference.bracket_stats)
+backends.register("planning.chain_sweeps", numba=_chain_sweeps_numba, numpy=reference.chain_sweeps)
 backends.register("planning.policy_sweep", numba=_policy_sweep_numba, numpy=reference.policy_sweep)
 backends.register("planning.gauss_seidel", numba=_gauss_seidel_numba, numpy=reference.gauss_seidel)
 
@@ -152,6 +200,31 @@ def gauss_seidel_sweep(P_flat, R, V, gamma, backend="numba"):
     return backends.pick("planning.gauss_seidel", backend)(P_flat, R, V, gamma)
 
 
+def policy_chain(P_flat, R, policy, backend="numba"):
+    """:class:`PolicyChain` of a deterministic ``policy (S,)``: extract once, then sweep with :func:`chain_sweeps`."""
+    if ACTION_MAJOR.active:
+        P_flat, _ = _mutated(P_flat, R, 1.0)
+    return backends.pick("planning.policy_chain", backend)(P_flat, R, np.asarray(policy, dtype=np.int64))
+
+
+def chain_sweeps(chain, V, gamma, k, backend="numba"):
+    """``k`` evaluation sweeps ``V <- r_pi + gamma P_pi V`` of a :class:`PolicyChain`, in place on ``V`` and in
+    one kernel call. Returns ``V``."""
+    if k > 0:
+        backends.pick("planning.chain_sweeps", backend)(chain, V, gamma * gamma if DISCOUNT_SQUARED.active else gamma, k)
+    return V
+
+
+def bracket_stats(V, TV, backend="numba"):
+    """``(min(TV - V), max(TV - V), ||V||_inf, ||TV||_inf)`` in one pass: what a bracket check reads."""
+    return backends.pick("planning.bracket_stats", backend)(V, TV)
+
+
+def _weighted_rewards(policy, R):
+    """``sum_a pi(a|s) R[s, a]``, where an action of probability 0 contributes 0 even if ``R = -inf``."""
+    return np.where(policy > 0, policy * R, 0.0).sum(axis=1)
+
+
 def policy_model(P_flat, R, policy):
     """Markov chain of a policy: ``P_pi (S, S)`` (dense ndarray, or CSR when ``P_flat`` is sparse) and
     ``r_pi (S,)``, with ``P_pi[s, s'] = sum_a pi(a|s) P[s, a, s']``, ``r_pi[s] = sum_a pi(a|s) R[s, a]``."""
@@ -163,6 +236,6 @@ def policy_model(P_flat, R, policy):
     if sp.issparse(P_flat):
         # block-diagonal weights W (S, S*A) with W[s, s*A + a] = pi(a|s), so P_pi = W @ P_flat
         W = sp.csr_array((policy.ravel(), np.arange(S * A), np.arange(0, S * A + 1, A)), shape=(S, S * A))
-        return sp.csr_array(W @ P_flat), (policy * R).sum(axis=1)
+        return sp.csr_array(W @ P_flat), _weighted_rewards(policy, R)
     P_pi = np.einsum("sa,sat->st", policy, P_flat.reshape(S, A, S))
-    return P_pi, (policy * R).sum(axis=1)
+    return P_pi, _weighted_rewards(policy, R)

@@ -60,6 +60,38 @@ def _policy_sweep_stoch(P2, R, pi, V, gamma, V_out):
         V_out[s] = v
 
 
+def _chain_sweeps(P2, rows, r, V, gamma, k):
+    """``k`` sweeps ``V <- r + gamma P_pi V`` where row ``s`` of ``P_pi`` is row ``rows[s]`` of ``P2``, in one
+    call (modified policy iteration's evaluation sweeps; the rows are read in place, no copy); two
+    buffers ping-pong and the result ends in ``V``."""
+    src = V
+    dst = np.empty_like(V)
+    for _ in range(k):
+        for s in prange(r.shape[0]):
+            dst[s] = r[s] + gamma * dot_row(P2, rows[s], src)
+        src, dst = dst, src
+    if k % 2 == 1:
+        V[:] = src
+
+
+@njit(cache=True, nogil=True)
+def bracket_stats(V, TV):
+    """One pass: ``(min(TV - V), max(TV - V), max|V|, max|TV|)`` (the differences rounded as NumPy does)."""
+    m = np.inf
+    M = -np.inf
+    va = 0.0
+    ta = 0.0
+    for s in range(V.shape[0]):
+        d = TV[s] - V[s]
+        if d < m:
+            m = d
+        if d > M:
+            M = d
+        va = max(va, abs(V[s]))
+        ta = max(ta, abs(TV[s]))
+    return m, M, va, ta
+
+
 @njit(fastmath=FASTMATH, cache=True, nogil=True)
 def gauss_seidel(P2, R, V, gamma):
     """One in-place Gauss-Seidel sweep in state order; returns ``max_s |V_new[s] - V_old[s]|``.
@@ -85,3 +117,4 @@ def gauss_seidel(P2, R, V, gamma):
 bellman_serial, bellman = jit_pair(_bellman)
 policy_sweep_det_serial, policy_sweep_det = jit_pair(_policy_sweep_det)
 policy_sweep_stoch_serial, policy_sweep_stoch = jit_pair(_policy_sweep_stoch)
+chain_sweeps_serial, chain_sweeps = jit_pair(_chain_sweeps)

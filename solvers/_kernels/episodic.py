@@ -25,7 +25,7 @@ from mdptheory import backends, mutants
 
 from mdptheory.policies import greedy
 
-from ._numba_common import FASTMATH, PARALLEL_MIN_WORK, greedy_row, jit_pair
+from ._numba_common import FASTMATH, greedy_row, jit_pair, use_parallel
 
 
 def _as_stages(P, R, H):
@@ -88,7 +88,8 @@ def _pe_body(P, R, pol, V, Q):
                     acc += P[hp, s, a, t] * V[h + 1, t]
                 q = R[h, s, a] + acc
                 Q[h, s, a] = q
-                v += pol[h, s, a] * q
+                if pol[h, s, a] != 0.0:   # probability 0 adds 0, also for an infeasible (-inf) action
+                    v += pol[h, s, a] * q
             V[h, s] = v
 
 
@@ -98,12 +99,12 @@ _pe_serial, _pe_parallel = jit_pair(_pe_body)
 
 def _bi_numba(P, R, V, Q, pi):
     S, A = R.shape[1], R.shape[2]
-    (_bi_parallel if S * A * S >= PARALLEL_MIN_WORK else _bi_serial)(P, R, V, Q, pi)
+    (_bi_parallel if use_parallel(S * A * S) else _bi_serial)(P, R, V, Q, pi)
 
 
 def _pe_numba(P, R, pol, V, Q):
     S, A = R.shape[1], R.shape[2]
-    (_pe_parallel if S * A * S >= PARALLEL_MIN_WORK else _pe_serial)(P, R, pol, V, Q)
+    (_pe_parallel if use_parallel(S * A * S) else _pe_serial)(P, R, pol, V, Q)
 
 
 def _bi_numpy(P, R, V, Q, pi):
@@ -118,7 +119,7 @@ def _pe_numpy(P, R, pol, V, Q):
     """NumPy twin of the policy-evaluation kernel: fills ``V[:H]`` and ``Q`` in place."""
     for h in range(R.shape[0] - 1, -1, -1):
         Q[h] = R[h] + P[h if P.shape[0] > 1 else 0] @ V[h + 1]
-        V[h] = (pol[h] * Q[h]).sum(axis=1)
+        V[h] = np.where(pol[h] > 0, pol[h] * Q[h], 0.0).sum(axis=1)
 
 
 backends.register("planning.backward_induction", numba=_bi_numba, numpy=_bi_numpy)

@@ -33,7 +33,8 @@ def policy_sweep(P_flat, R, pi, V, gamma, out=None):
         rows = np.arange(S) * A + pi
         V_new = R[np.arange(S), pi] + gamma * np.asarray(P_flat[rows] @ V)
     else:
-        V_new = (pi * (R + gamma * np.asarray(P_flat @ V).reshape(S, A))).sum(axis=1)
+        Q = R + gamma * np.asarray(P_flat @ V).reshape(S, A)
+        V_new = np.where(pi > 0, pi * Q, 0.0).sum(axis=1)   # probability 0 on an infeasible (-inf) action adds 0
     if out is None:
         return V_new
     out[:] = V_new
@@ -50,3 +51,39 @@ def gauss_seidel(P_flat, R, V, gamma):
         delta = max(delta, abs(v - V[s]))
         V[s] = v
     return delta
+
+
+def policy_chain(P_flat, R, pi):
+    """``PolicyChain`` of a deterministic ``pi``: CSR parts of ``P_pi`` (SciPy row indexing) or, dense, the
+    rows ``s*A + pi[s]`` of ``P_flat``; and ``r_pi``."""
+    from . import PolicyChain  # the named tuple lives with the facade
+
+    S, A = R.shape
+    rows = np.arange(S) * A + pi
+    r = R[np.arange(S), pi].copy()
+    if hasattr(P_flat, "tocsr"):
+        P_pi = P_flat[rows]
+        return PolicyChain((P_pi.indptr, P_pi.indices, P_pi.data), None, r)
+    return PolicyChain(P_flat, rows, r)
+
+
+def chain_sweeps(chain, V, gamma, k):
+    """``k`` sweeps ``V <- r_pi + gamma P_pi V``, in place on ``V``."""
+    import scipy.sparse as sp
+
+    S = V.shape[0]
+    if chain.rows is None:
+        indptr, indices, data = chain.P
+        P_pi = sp.csr_array((data, indices, indptr), shape=(S, S))
+    else:
+        P_pi = chain.P[chain.rows]
+    W = V.copy()
+    for _ in range(k):
+        W = chain.r + gamma * np.asarray(P_pi @ W)
+    V[:] = W
+
+
+def bracket_stats(V, TV):
+    """``(min(TV - V), max(TV - V), max|V|, max|TV|)`` as floats (the inputs of a bracket check)."""
+    d = TV - V
+    return (float(d.min()), float(d.max()), float(np.abs(V).max(initial=0.0)), float(np.abs(TV).max(initial=0.0)))

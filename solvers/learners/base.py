@@ -101,7 +101,8 @@ class EpisodicLearner:
         self.Q: np.ndarray | None = None
         self.V: np.ndarray | None = None
         self.phase_times = {"sampling": 0.0, "planning": 0.0}
-        self._support_nz: np.ndarray | None = None      # cached flat indices of the support (see _support)
+        self._support_nz: tuple | None = None             # cached CSR pattern of the support (see _support)
+        self._support_new: list[np.ndarray] = []          # flat indices of (g, s, a, s') first seen since
 
     # -- interface ---------------------------------------------------------------------------------
     def policy(self) -> np.ndarray:
@@ -119,11 +120,14 @@ class EpisodicLearner:
             raise ValueError(f"trajectory has a state outside 0..{self.S - 1} or an action outside 0..{self.A - 1}")
         g = np.arange(self.H) if self.stage_dependent else np.zeros(self.H, np.int64)
         s, s_next = states[:-1], states[1:]
-        if any(m.active for m in _COUNT_MUTANTS):        # mutants: the buggy indices, never inside the JIT kernel
+        mutated = any(m.active for m in _COUNT_MUTANTS)
+        if mutated:                                       # mutants: the buggy indices, never inside the JIT kernel
             g, s, s_next, actions = _mutated_transitions(g, s, s_next, actions, self.H, self.stage_dependent)
-        if np.any(self.counts[g, s, actions, s_next] == 0.0) and not _STALE_SUPPORT.active:
-            self._support_nz = None                       # a new (s, a, s') pair: the support grows
-        if any(m.active for m in _COUNT_MUTANTS):
+        new = self.counts[g, s, actions, s_next] == 0.0
+        if self._support_nz is not None and new.any() and not _STALE_SUPPORT.active:
+            # new (s, a, s') pairs: the support grows by these
+            self._support_new.append(np.ravel_multi_index((g[new], s[new], actions[new], s_next[new]), self.counts.shape))
+        if mutated:
             np.add.at(self.counts, (g, s, actions, s_next), 1.0)
         else:
             backends.pick("learners.count_update", self.backend)(self.counts, states, actions, self.stage_dependent)
@@ -137,15 +141,33 @@ class EpisodicLearner:
         """CSR form ``(ptr, idx, values)`` of the positive entries of ``alpha (G, S, A, S)``.
 
         ``alpha`` must be ``counts`` plus a constant prior: its zero pattern then changes only when
-        :meth:`update` sees a new ``(s, a, s')``, so the pattern is cached until then.
+        :meth:`update` sees a new ``(s, a, s')``. The pattern is built once with a scan of ``alpha`` and
+        then updated incrementally: the entries :meth:`update` saw for the first time are inserted into
+        the sorted flat indices (``O(nnz + G S A)`` per episode with news, instead of a rescan of the
+        ``G S A S`` array, which took 73 % of UCBVI's time on a 300-state Garnet, issue 12).
         """
         flat = alpha.reshape(-1)
+        n_rows = alpha.shape[0] * self.S * self.A
         if self._support_nz is None:
             nz = np.flatnonzero(flat)
-            n_rows = alpha.shape[0] * self.S * self.A
             ptr = np.zeros(n_rows + 1, np.int64)
             np.cumsum(np.bincount(nz // self.S, minlength=n_rows), out=ptr[1:])
             self._support_nz = (nz, ptr, (nz % self.S).astype(np.int64))
+            self._support_new = []
+        elif self._support_new:
+            nz, ptr, idx = self._support_nz
+            new = np.unique(np.concatenate(self._support_new))
+            self._support_new = []
+            new = new[flat[new] != 0.0]
+            pos = np.searchsorted(nz, new)
+            present = np.zeros(new.size, dtype=bool)
+            inside = pos < nz.size
+            present[inside] = nz[pos[inside]] == new[inside]
+            fresh = ~present                                                  # not in the pattern yet
+            new, pos = new[fresh], pos[fresh]
+            if new.size:
+                ptr = ptr + np.concatenate(([0], np.cumsum(np.bincount(new // self.S, minlength=n_rows))))
+                self._support_nz = (np.insert(nz, pos, new), ptr, np.insert(idx, pos, new % self.S))
         nz, ptr, idx = self._support_nz
         return ptr, idx, flat[nz]
 

@@ -48,7 +48,7 @@ class PSRL(OPSRL):
     def sample_weights(self):
         """One posterior sample per row (see :meth:`OPSRL.sample_weights`)."""
         if SAMPLE_CACHED.active:
-            if self._cached_sample is None or self._support_nz is None:
+            if self._cached_sample is None or self._support_nz is None or self._support_new:
                 self._cached_sample = super().sample_weights()
             return self._cached_sample
         return super().sample_weights()

@@ -44,7 +44,7 @@ from mdptheory.policies import as_stochastic, validate_policy
 from mdptheory.policies import greedy as greedy_actions
 from mdptheory.uncertainty import UncertaintySet
 
-from ..brackets import MacQueen
+from ..brackets import MacQueen, SweepRounding
 from ..iteration import IterationOptions, Sweep, certified_iteration, initial_V, iteration_scale, midpoint_result
 from ..result import PlanningResult, discount_of
 from .inner import _check_uncertainty, inner_solver, s_rectangular_rows
@@ -281,7 +281,8 @@ def robust_value_iteration(mdp: FiniteMDP, uncertainty: UncertaintySet, *, rect:
         return Sweep(Q.max(axis=1) if pol is None else (pol * Q).sum(axis=1), Q)  # greedy: once, at the end
 
     name = "robust_value_iteration" if policy is None else "robust_policy_evaluation"
-    out = certified_iteration(sweep, V, MacQueen(gamma), opts, name=name, t_start=t0)
+    bracket = MacQueen(gamma, SweepRounding.robust(S, gamma, R, pol), backend)
+    out = certified_iteration(sweep, V, bracket, opts, name=name, t_start=t0)
     # nature's response at the returned V (its values shift with V: nature's value of V + c is its value plus c)
     _, Pw = solve(rows, out.sweep.TV + out.bracket.shift, param, True)
     P_worst = Pw.reshape(S, A, S)
@@ -311,7 +312,8 @@ def _s_rect_policy_evaluation(model, policy, uncertainty, backend, tol, max_iter
             vals, _, _ = s_rectangular_rows(P0, pol, V, uncertainty, backend=backend)
             return Sweep(r_pi + gamma * vals)
 
-        out = certified_iteration(sweep, np.zeros(S), MacQueen(gamma), opts, name="robust_policy_evaluation",
+        bracket = MacQueen(gamma, SweepRounding.robust(S, gamma, R, pol), backend)
+        out = certified_iteration(sweep, np.zeros(S), bracket, opts, name="robust_policy_evaluation",
                                   t_start=t0)
         V_out = out.sweep.TV + out.bracket.shift
         _, Pw, pen = s_rectangular_rows(P0, pol, V_out, uncertainty, backend=backend)
