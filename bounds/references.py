@@ -44,6 +44,10 @@ REFERENCES: dict[str, str] = {
     "Jonsson et al. (2020)": "A. Jonsson, E. Kaufmann, P. Ménard, O. Darwiche Domingues, E. Leurent, M. Valko. "
                              "Planning in Markov Decision Processes with Gap-Dependent Sample Complexity. "
                              "NeurIPS 2020. arXiv:2006.05879",
+    "Kearns, Mansour & Ng (2002)": "M. Kearns, Y. Mansour, A. Y. Ng. A Sparse Sampling Algorithm for Near-Optimal "
+                                   "Planning in Large Markov Decision Processes. Machine Learning 49, 2002",
+    "Gabillon, Ghavamzadeh & Lazaric (2012)": "V. Gabillon, M. Ghavamzadeh, A. Lazaric. Best Arm Identification: A "
+                                              "Unified Approach to Fixed Budget and Fixed Confidence. NeurIPS 2012",
     "Ménard et al. (2021)": "P. Ménard, O. Darwiche Domingues, A. Jonsson, E. Kaufmann, E. Leurent, M. Valko. "
                             "Fast Active Learning for Pure Exploration in Reinforcement Learning. ICML 2021. "
                             "arXiv:2007.13442",
@@ -51,6 +55,13 @@ REFERENCES: dict[str, str] = {
                               "Adaptive Reward-Free Exploration. ALT 2021. arXiv:2006.06294",
     "Tarbouriech et al. (2021)": "J. Tarbouriech, M. Pirotta, M. Valko, A. Lazaric. A Provably Efficient Sample "
                                  "Collection Strategy for Reinforcement Learning. NeurIPS 2021. arXiv:2007.06437",
+    "Weissman et al. (2003)": "T. Weissman, E. Ordentlich, G. Seroussi, S. Verdú, M. J. Weinberger. Inequalities for "
+                              "the L1 Deviation of the Empirical Distribution. HP Labs Technical Report HPL-2003-97, "
+                              "2003",
+    "Maurer & Pontil (2009)": "A. Maurer, M. Pontil. Empirical Bernstein Bounds and Sample Variance Penalization. "
+                              "COLT 2009. arXiv:0907.3740",
+    "Cohen et al. (2020)": "A. Cohen, H. Kaplan, Y. Mansour, A. Rosenberg. Near-optimal Regret Bounds for Stochastic "
+                           "Shortest Path. ICML 2020. arXiv:2002.09869",
     "Li, Ju & Shroff (2024)": "Y. Li, P. Ju, N. Shroff. Achieving Sample and Computational Efficient "
                               "Reinforcement Learning by Action Space Reduction via Grouping. ICLR 2024. "
                               "arXiv:2306.12981",

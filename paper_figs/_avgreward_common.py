@@ -10,15 +10,7 @@ def band(ax, x, y, color: str, label: str, n_boot: int = 1000, seed: int = 0) ->
     """Plot the per-``x`` mean of ``y`` with a 95% bootstrap band over the seeds and the fitted log-log line;
     return the fitted slope (the one :func:`bounds.checks.rate` reports)."""
     x, y = np.asarray(x, float), np.asarray(y, float)
-    xs = np.unique(x)
-    rng = np.random.default_rng(seed)
-    mean, lo, hi = [], [], []
-    for v in xs:
-        ys = y[x == v]
-        boots = rng.choice(ys, size=(n_boot, ys.size)).mean(axis=1)
-        mean.append(ys.mean())
-        lo.append(np.percentile(boots, 2.5))
-        hi.append(np.percentile(boots, 97.5))
+    xs, mean, lo, hi = bootstrap_band(x, y, n_boot, seed)
     ax.fill_between(xs, lo, hi, color=color, alpha=0.25, lw=0)
     v = rate(x, y, 0.0, tol=np.inf)
     slope = v.statistic
@@ -38,3 +30,19 @@ def theory(ax, x, y, slope: float, color: str, label: str) -> None:
     mean = np.array([y[x == v].mean() for v in xs])
     c = np.exp(np.mean(np.log(mean) - slope * np.log(xs)))
     ax.loglog(xs, c * xs ** slope, ls=(0, (4, 2)), lw=1.2, color=color, alpha=0.8, label=label)
+
+
+def bootstrap_band(x, y, n_boot: int = 1000, seed: int = 0):
+    """``(xs, mean, lo, hi)``: the distinct ``x``, the mean of ``y`` at each, and a 95% percentile-bootstrap band of
+    that mean over the seeds."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    xs = np.unique(x)
+    rng = np.random.default_rng(seed)
+    mean, lo, hi = [], [], []
+    for v in xs:
+        ys = y[x == v]
+        boots = rng.choice(ys, size=(n_boot, ys.size)).mean(axis=1)
+        mean.append(ys.mean())
+        lo.append(np.percentile(boots, 2.5))
+        hi.append(np.percentile(boots, 97.5))
+    return xs, np.array(mean), np.array(lo), np.array(hi)

@@ -3,7 +3,9 @@
 Every planner returns a frozen :class:`PlanningResult`; ``tol`` is a certified sup-norm error on ``V``.
 Guides: ``docs/planners.md`` (exact), ``docs/robust.md`` (robust), ``docs/learners.md`` (OPSRL, PSRL,
 UCBVI), ``docs/offline.md`` (R2PVI and its baselines), ``docs/average_reward.md`` (average reward,
-shortest paths, the diameter), ``docs/grouping.md`` (action grouping).
+shortest paths, the diameter), ``docs/grouping.md`` (action grouping), ``docs/gosprl.md`` (sample
+collection: GOSPRL, optimistic SSP planning), ``docs/tree_search.md`` (MDP-GapE, the
+planning baselines).
 """
 from ._kernels import set_parallel
 from .average_reward import (average_reward_evaluation, average_reward_linear_programming,
@@ -20,6 +22,9 @@ from .result import ConvergenceWarning, NotConvergedError, PlanningResult
 from .robust import robust_backward_induction, robust_policy_evaluation, robust_value_iteration, worst_case
 from .solve import solve
 from .ssp import diameter, min_hitting_times, ssp_linear_programming, ssp_policy_iteration, ssp_value_iteration
+from .ssp_evi import ssp_extended_value_iteration
+from .collection import CollectionResult, gosprl
+from .tree_search import TreeSearchResult, mdp_gape, mdp_gape_budget, ugape_mcts
 from .value_iteration import value_iteration
 
 __all__ = [
@@ -31,4 +36,6 @@ __all__ = [
     "relative_value_iteration", "average_reward_policy_iteration", "average_reward_linear_programming",
     "average_reward_evaluation", "ssp_value_iteration", "ssp_policy_iteration", "ssp_linear_programming",
     "min_hitting_times", "diameter", "grouped_planning", "select_grouping",
+    "ssp_extended_value_iteration", "gosprl", "CollectionResult",
+    "mdp_gape", "mdp_gape_budget", "ugape_mcts", "TreeSearchResult",
 ]

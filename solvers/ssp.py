@@ -34,7 +34,8 @@ from .iteration import IterationOptions, Sweep, certified_iteration
 from .result import PlanningResult, check_backend, check_max_iter, check_tol, finish
 
 __all__ = ["SSPModel", "ssp_model", "ssp_value_iteration", "ssp_policy_iteration", "ssp_linear_programming",
-           "min_hitting_times", "diameter", "NotCommunicatingError", "SSPBracket", "METHODS"]
+           "min_hitting_times", "diameter", "NotCommunicatingError", "SSPBracket", "METHODS", "almost_sure_region",
+           "goal_mask"]
 
 METHODS = ("pi", "vi", "lp")
 _U = np.finfo(np.float64).eps
@@ -79,42 +80,61 @@ def ssp_model(mdp: Any, goal: Any, cost: Any = None) -> SSPModel:
     """Validate ``goal`` (state indices or a boolean mask) and ``cost`` (default ones; positive and finite) and
     compute the almost-sure-reachability region (see the module docstring)."""
     S, A = mdp.S, mdp.A
-    g = np.zeros(S, dtype=bool)
+    g = goal_mask(goal, S)
+    c = np.ones((S, A)) if cost is None else np.array(cost, dtype=np.float64)
+    if c.shape != (S, A) or not np.all(np.isfinite(c)) or (c <= 0).any():
+        raise ValueError(f"cost must be a finite positive (S, A) = ({S}, {A}) array (SSP needs c > 0), got shape {c.shape}")
+    P_flat = sp.csr_array(mdp.P_flat)
+    support = lambda mask: (P_flat @ mask.astype(np.float64)).reshape(S, A) > 0   # noqa: E731
+    allowed, region = almost_sure_region(S, A, g, can_hit=support, must_leave=lambda inside: support(~inside))
+    c = np.where(allowed, c, np.inf)
+    return SSPModel(mdp.P_flat, c, g, region, S, A)
+
+
+def goal_mask(goal: Any, S: int) -> np.ndarray:
+    """``goal`` (state indices or a boolean mask of shape ``(S,)``) as a non-empty boolean mask."""
     gl = np.asarray(goal)
     if gl.dtype == bool:
         if gl.shape != (S,):
             raise ValueError(f"a boolean goal mask must have shape ({S},), got {gl.shape}")
         g = gl.copy()
     else:
-        idx = np.atleast_1d(gl).astype(np.int64)
+        idx = np.atleast_1d(gl)
+        if idx.size and idx.dtype.kind not in "iu":
+            raise ValueError(f"goal must be state indices (integers) or a boolean mask, got dtype {idx.dtype}")
+        idx = idx.astype(np.int64)
         if idx.size and (idx.min() < 0 or idx.max() >= S):
             raise ValueError(f"goal states must lie in 0..{S - 1}, got {idx.tolist()}")
+        g = np.zeros(S, dtype=bool)
         g[idx] = True
     if not g.any():
         raise ValueError("goal must contain at least one state")
-    c = np.ones((S, A)) if cost is None else np.array(cost, dtype=np.float64)
-    if c.shape != (S, A) or not np.all(np.isfinite(c)) or (c <= 0).any():
-        raise ValueError(f"cost must be a finite positive (S, A) = ({S}, {A}) array (SSP needs c > 0), got shape {c.shape}")
-    P_flat = sp.csr_array(mdp.P_flat)
+    return g
+
+
+def almost_sure_region(S: int, A: int, goal: np.ndarray, can_hit: Any, must_leave: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The states that reach ``goal`` almost surely and the actions that keep them there (spec section 1).
+
+    ``can_hit(mask) -> (S, A) bool``: the action may move to a state of ``mask`` with positive probability;
+    ``must_leave(inside) -> (S, A) bool``: the action cannot keep all of its mass inside ``inside``. Repeatedly:
+    the region is what reaches the goal with positive probability through allowed actions, and an action that must
+    leave the region is forbidden. On the returned region every allowed policy that reaches the goal with
+    positive probability from every state is proper. Shared by :func:`ssp_model` (a fixed kernel: both tests
+    are the support) and the optimistic planner of :mod:`solvers.ssp_evi` (box confidence sets: the upper ends
+    say where mass *may* go, the lower ends and the upper sums where it *must* go).
+    """
     allowed = np.ones((S, A), dtype=bool)
-    region = np.ones(S, dtype=bool)
     while True:
-        # states that reach the goal with positive probability using allowed actions only
-        reach = g.copy()
+        reach = goal.copy()
         while True:
-            hits = (P_flat @ reach.astype(np.float64)).reshape(S, A) > 0
-            new = reach | (hits & allowed).any(axis=1)
+            new = reach | (can_hit(reach) & allowed).any(axis=1)
             if (new == reach).all():
                 break
             reach = new
-        region = reach
-        leaves = (P_flat @ (~region).astype(np.float64)).reshape(S, A) > 0
-        new_allowed = allowed & ~leaves
+        new_allowed = allowed & ~must_leave(reach)
         if (new_allowed == allowed).all():
-            break
+            return allowed, reach
         allowed = new_allowed
-    c = np.where(allowed, c, np.inf)
-    return SSPModel(mdp.P_flat, c, g, region, S, A)
 
 
 def _result(h, policy, it, err, converged, status, t0, method, backend, extra=None, params=None) -> PlanningResult:

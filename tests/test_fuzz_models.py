@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from fuzz_inputs import ARRAY_CORRUPTIONS, ERRORS, NOT_A_NUMBER, as_canonical, clear_error_or, few, seeds
 from mdptheory import EpisodicMDP, FiniteMDP, LinearMDP, random_d_rectangular
-from mdptheory.envs import american_put, chain, garnet, gridworld, riverswim, simulated_linear_mdp
+from mdptheory.envs import american_put, chain, garnet, gridworld, reset_chain, riverswim, simulated_linear_mdp
 from mdptheory.io import load_npz, save_npz
 from mdptheory.uncertainty import DIVERGENCES, make
 from mdptheory.validation import PROB_ATOL
@@ -288,6 +288,9 @@ ENV_ARGS = {
         "rng": [(-1, False), (1.5, False), ("0", False), (np.random.default_rng(1), True)],
         "gamma": [(1.0, False), ("0.9", False), (float("nan"), False), (np.array([0.9, 0.9]), False)],
         "H": [(0, False), (1.5, False), (2, True)],
+    }),
+    "reset_chain": (lambda **kw: reset_chain(**{"L": 3, **kw}), {
+        "L": [(0, False), (2.5, False), ("3", False), (True, False), (None, False), (1, True), (np.int64(4), True)],
     }),
     "american_put": (lambda **kw: american_put(**{"H": 3, "d": 4, "s0": 100.0, **kw}).mdp, {
         "p0": [("0.5", False), (float("nan"), False), (1.5, False), (1, True)],
