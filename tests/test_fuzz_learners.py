@@ -108,6 +108,10 @@ OFFLINE = {
         "divergence": [("x", "js", False), ("none", None, False)],
         "bonus": [("x", "l3", False), ("l2", "l2", True)], "clip": [("x", "top", False), ("none", "none", True)],
         "tv_min_mode": [("x", "support", False)], "chi2_direction": [("x", "up", False)],
+        "alpha_solver": [("x", "brent", False), ("none", None, False)],
+    }),
+    "r2pvi-chi2": (lambda **kw: r2pvi(DATA, **{"divergence": "chi2", "lam": 1.0, "theta": THETA, **kw}), {
+        "alpha_solver": [("x", "golden", False), ("nm", "nelder-mead", True)],
     }),
     "r2pvi-kl": (lambda **kw: r2pvi(DATA, **{"divergence": "kl", "lam": 1.0, "theta": THETA, **kw}), {
         "lam": positive(),
@@ -117,6 +121,7 @@ OFFLINE = {
     "drpvi": (lambda **kw: drpvi(DATA, **{"rho": 0.1, "theta": THETA, **kw}), {
         "rho": nonneg([("table", np.full((MDP.H, PHI.shape[2]), 0.1), True),
                        ("table-nan", np.full((MDP.H, PHI.shape[2]), np.nan), False)]),
+        "alpha_solver": [("x", "simplex", False), ("nm", "nelder-mead", True)],
     }),
     "drvi-l": (lambda **kw: drvi_l(DATA, **{"rho": 0.1, "theta": THETA, **kw}), {"rho": nonneg()}),
     "fit": (lambda **kw: fit(**{"method": "pevi", "dataset": DATA, **kw}), {
