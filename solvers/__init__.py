@@ -2,8 +2,8 @@
 
 Every planner returns a frozen :class:`PlanningResult`; ``tol`` is a certified sup-norm error on ``V``.
 Guides: ``docs/planners.md`` (exact), ``docs/robust.md`` (robust), ``docs/learners.md`` (OPSRL, PSRL,
-UCBVI), ``docs/offline.md`` (R2PVI and its baselines), ``docs/average_reward.md`` (average reward,
-shortest paths, the diameter).
+UCBVI), ``docs/offline.md`` (R2PVI and its baselines), ``docs/drrpo.md`` (DR-RPO, DR-LSVI-UCB, the
+policy-regularised robust objective), ``docs/average_reward.md`` (average reward, shortest paths, the diameter).
 """
 from .average_reward import (average_reward_evaluation, average_reward_linear_programming,
                              average_reward_policy_iteration, relative_value_iteration)
@@ -16,6 +16,8 @@ from .policy_evaluation import policy_evaluation
 from .policy_iteration import policy_iteration
 from .result import ConvergenceWarning, NotConvergedError, PlanningResult
 from .robust import robust_backward_induction, robust_policy_evaluation, robust_value_iteration, worst_case
+from .robust import policy_regularized_dp, policy_regularized_evaluation
+from .robust_online import DRLSVIUCB, DRRPO, RobustRegretOracle
 from .solve import solve
 from .ssp import diameter, min_hitting_times, ssp_linear_programming, ssp_policy_iteration, ssp_value_iteration
 from .value_iteration import value_iteration
@@ -29,4 +31,5 @@ __all__ = [
     "relative_value_iteration", "average_reward_policy_iteration", "average_reward_linear_programming",
     "average_reward_evaluation", "ssp_value_iteration", "ssp_policy_iteration", "ssp_linear_programming",
     "min_hitting_times", "diameter",
+    "policy_regularized_dp", "policy_regularized_evaluation", "DRRPO", "DRLSVIUCB", "RobustRegretOracle",
 ]
