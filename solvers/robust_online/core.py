@@ -31,6 +31,7 @@ At the last stage ``V_H = 0`` exactly, so every robust estimator returns ``nu = 
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any, Callable
 
 import numpy as np
@@ -82,6 +83,30 @@ def check_uncertainty_params(divergence: str, rho: Any, lam: Any, H: int, d: int
     return make(divergence, rho=float(arr[0, 0]) if np.ndim(rho) == 0 else arr)
 
 
+def _nominal(h, gram, y, V_next):
+    return gram.regress(y)
+
+
+def _tv_reg(h, gram, y, V_next, *, lam):
+    return tv_estimate(gram, y, lam, float(V_next.min()))
+
+
+def _kl_reg(h, gram, y, V_next, *, lam, cap):
+    return kl_estimate(gram, y, lam, cap)
+
+
+def _chi2_reg(h, gram, y, V_next, *, lam, cap):
+    return chi2_estimate(gram, y, lam, cap)
+
+
+def _tv_cons(h, gram, y, V_next, *, rho, cap):
+    return tv_constrained_estimate(gram, y, rho[h], float(V_next.min()), cap)
+
+
+def _kl_cons(h, gram, y, V_next, *, rho, cap):
+    return kl_constrained_estimate(gram, y, rho[h], cap)
+
+
 def robust_estimator(uncertainty: UncertaintySet, H: int, d: int, *, nominal: bool = False) -> Estimator:
     """The offline code's d-rectangular dual per factor for ``uncertainty``, as ``(h, gram, y, V_next) -> nu``.
 
@@ -89,22 +114,19 @@ def robust_estimator(uncertainty: UncertaintySet, H: int, d: int, *, nominal: bo
     ``min_s V_{h+1}`` over all states); KL ball: DRVI-L's (:func:`~solvers.offline.drvi_l.kl_constrained_estimate`);
     TV / KL / chi-square penalties: R2PVI's closed forms (:mod:`solvers.offline.r2pvi`). ``alpha`` ranges over
     ``[0, H]`` as offline. ``nominal=True`` regresses ``y`` itself (no adversary: the non-robust LSVI target).
+    The estimators are module-level functions bound with :func:`functools.partial`, so learners pickle.
     """
     cap = float(H)
     if nominal:
-        return lambda h, gram, y, V_next: gram.regress(y)
+        return _nominal
     name, param = uncertainty.divergence_name, uncertainty.param
     if uncertainty.is_regularized:
         lam = float(param)
         if name == "tv":
-            return lambda h, gram, y, V_next: tv_estimate(gram, y, lam, float(V_next.min()))
-        if name == "kl":
-            return lambda h, gram, y, V_next: kl_estimate(gram, y, lam, cap)
-        return lambda h, gram, y, V_next: chi2_estimate(gram, y, lam, cap)
+            return partial(_tv_reg, lam=lam)
+        return partial(_kl_reg if name == "kl" else _chi2_reg, lam=lam, cap=cap)
     rho = np.ascontiguousarray(np.broadcast_to(np.asarray(param, dtype=float), (H, d)))
-    if name == "tv":
-        return lambda h, gram, y, V_next: tv_constrained_estimate(gram, y, rho[h], float(V_next.min()), cap)
-    return lambda h, gram, y, V_next: kl_constrained_estimate(gram, y, rho[h], cap)
+    return partial(_tv_cons if name == "tv" else _kl_cons, rho=rho, cap=cap)
 
 
 class LinearRobustLearner(EpisodicLearner):
@@ -149,6 +171,8 @@ class LinearRobustLearner(EpisodicLearner):
         self.beta = check_real(beta, "beta (bonus multiplier)", low=0.0, hint="beta = 0 turns optimism off")
         self.ridge = check_real(ridge, "ridge", low=0.0, low_open=True, hint="use e.g. ridge=1.0")
         self.w: np.ndarray | None = None          # (H, d) optimistic weights of the last evaluation
+        self._observed = [np.zeros(0, np.int64) for _ in range(H)]   # see _triples
+        self._stage_total = np.zeros(H)                               # transitions recorded per stage
         self.phase_times = {"sampling": 0.0, "planning": 0.0}
 
     @classmethod
@@ -167,17 +191,36 @@ class LinearRobustLearner(EpisodicLearner):
         if (n < 0).any() or not np.all(n == np.round(n)):
             raise ValueError("counts must be non-negative integers (numbers of observed transitions)")
         self.counts += n
+        self._stage_total += n.sum(axis=(1, 2, 3))
         self._support_nz = None
+
+    def update(self, trajectory: Any) -> None:
+        """Record the episode's transitions (:meth:`EpisodicLearner.update`) and the newly observed ``(s, a, s')``."""
+        super().update(trajectory)
+        self._stage_total += 1.0
+        states, actions = np.asarray(trajectory.states), np.asarray(trajectory.actions)
+        flat = (states[:-1] * self.A + actions) * self.S + states[1:]
+        for h in range(self.H):
+            if self.counts[h].flat[flat[h]] == 1.0:       # first visit of this (s, a, s') at stage h
+                self._observed[h] = np.append(self._observed[h], flat[h])
+
+    def _triples(self, h: int) -> np.ndarray:
+        """Flat indices ``(s A + a) S + s'`` of the observed transitions of stage ``h`` (cached; rebuilt from the
+        counts whenever they do not add up, e.g. after :meth:`observe_counts`)."""
+        flat = self._observed[h]
+        if self.counts[h].flat[flat].sum() != self._stage_total[h]:
+            flat = self._observed[h] = np.flatnonzero(self.counts[h])
+            self._stage_total[h] = self.counts[h].flat[flat].sum()
+        return flat
 
     def _gram(self, h: int) -> tuple[Gram, np.ndarray]:
         """The stage-``h`` Gram from the observed ``(s, a, s')`` (count-weighted rows) and their next states."""
-        s, a, s_next = np.nonzero(self.counts[h])
-        if s.size == 0:                       # no data yet: one zero-weight row (Lambda = ridge I, targets 0)
-            s = a = s_next = np.zeros(1, np.int64)
-            w = np.zeros(1)
-        else:
-            w = self.counts[h][s, a, s_next]
-        return Gram(self.features[s, a], self.ridge, weights=w), s_next
+        flat = self._triples(h)
+        if flat.size == 0:                    # no data yet: one zero-weight row (Lambda = ridge I, targets 0)
+            flat = np.zeros(1, np.int64)
+        sa, s_next = np.divmod(flat, self.S)
+        w = self.counts[h].flat[flat]
+        return Gram(self.features.reshape(-1, self.d)[sa], self.ridge, weights=w), s_next
 
     def optimistic_pass(self, stage_value: Callable[[int, np.ndarray], np.ndarray], estimator: Estimator, *,
                         bonus_sign: float = 1.0, bonus_power: float = 0.5, target_shift: int = 1

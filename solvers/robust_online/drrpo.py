@@ -212,6 +212,8 @@ class DRRPO(LinearRobustLearner):
             self.pi = self._softmax()
             self._n_seen = self.n_transitions
             timed(self, "planning", t0)
+        elif self.V is None:                       # first episode: the values pi_ref is played with (no step)
+            self.Q, self.V, self.w = self.evaluate(self.pi)
         self._played = self.pi
         return self.pi
 
