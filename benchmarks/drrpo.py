@@ -71,7 +71,7 @@ def main(argv=None) -> None:
     print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores "
           f"(shared machine: absolute numbers are noisy); {args.episodes} episodes, median of {args.repeats}")
     variants = [("DR-RPO", "numba"), ("DR-RPO", "numpy"), ("DR-LSVI-UCB", "numba")]
-    print(f"{'setting':<33} | " + " | ".join(f"{a} {b:>5} loop / agent eps/s" for a, b in variants)
+    print(f"{'setting':<33} | " + " | ".join(f"{a + ' ' + b + ' loop / agent eps/s':>34}" for a, b in variants)
           + " | numba/numpy (agent)")
     for name, model in settings():
         for a, b in variants:           # warm-up: JIT compilation and caches
