@@ -19,7 +19,7 @@ checked against a cvxpy primal by ``robust-inner-matches-primal``):
 
 Plus the reduction: ``policy_regularized_dp(tau = 0)`` equals :func:`solvers.robust.robust_backward_induction`
 (values and greedy policy). Sets: TV and chi-square balls (``rho = 0.3``), KL penalty (``lam = 0.5``);
-``tau = 0.1`` and ``1``; reference ``pi_ref = (0.7, 0.3)``-type draws per seed.
+``tau = 0.1`` and ``1``; a full-support reference policy drawn per seed (``pi_ref(a=0|s) ~ U[0.15, 0.85]``).
 """
 from __future__ import annotations
 
