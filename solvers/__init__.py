@@ -5,7 +5,8 @@ Guides: ``docs/planners.md`` (exact), ``docs/robust.md`` (robust), ``docs/learne
 UCBVI), ``docs/offline.md`` (R2PVI and its baselines), ``docs/average_reward.md`` (average reward,
 shortest paths, the diameter), ``docs/grouping.md`` (action grouping), ``docs/gosprl.md`` (sample
 collection: GOSPRL, optimistic SSP planning), ``docs/tree_search.md`` (MDP-GapE, the
-planning baselines), ``docs/latent.md`` (latent MDPs: history-tree planning, Var*, the horizon-free learner).
+planning baselines), ``docs/latent.md`` (latent MDPs: history-tree planning, Var*, the horizon-free learner),
+``docs/drrpo.md`` (DR-RPO, DR-LSVI-UCB, the policy-regularised robust objective).
 """
 from ._kernels import set_parallel
 from .average_reward import (average_reward_evaluation, average_reward_linear_programming,
@@ -22,6 +23,8 @@ from .policy_evaluation import policy_evaluation
 from .policy_iteration import policy_iteration
 from .result import ConvergenceWarning, NotConvergedError, PlanningResult
 from .robust import robust_backward_induction, robust_policy_evaluation, robust_value_iteration, worst_case
+from .robust import policy_regularized_dp, policy_regularized_evaluation
+from .robust_online import DRLSVIUCB, DRRPO, RobustRegretOracle
 from .solve import solve
 from .ssp import diameter, min_hitting_times, ssp_linear_programming, ssp_policy_iteration, ssp_value_iteration
 from .ssp_evi import ssp_extended_value_iteration
@@ -42,4 +45,5 @@ __all__ = [
     "mdp_gape", "mdp_gape_budget", "ugape_mcts", "TreeSearchResult",
     "latent_planning", "latent_policy_evaluation", "var_star", "HorizonFreeLMDP", "HoeffdingLMDP", "GreedyLMDP",
     "LatentOracle",
+    "policy_regularized_dp", "policy_regularized_evaluation", "DRRPO", "DRLSVIUCB", "RobustRegretOracle",
 ]

@@ -407,6 +407,57 @@ def tree_search_brue(rng):
     return [(*m.kernel(), m.s0, m.K, m.B, m.gamma, rng.random((30, 4, 7))) for m in _gape_models(rng)]
 
 
+def _policy_reg_tables(rng):
+    """Stage tables (Q, log ref) with exact ties (a duplicated action), zero reference entries and tau in {0, ...}."""
+    for S, A in ((1, 1), (4, 3), (6, 5)):
+        Q = rng.uniform(-1, 2, (S, A))
+        Q[:, -1] = Q[:, 0]                               # exact tie: greedy must pick the lower action
+        ref = rng.dirichlet(np.ones(A), size=S)
+        if A > 2:
+            ref[0, 1] = 0.0                              # an action the reference never plays
+            ref[0] /= ref[0].sum()
+        with np.errstate(divide="ignore"):
+            log_ref = np.log(ref)
+        for tau in (0.0, 1e-3, 0.3, 50.0):
+            yield Q, log_ref, tau
+
+
+def policy_reg_gibbs_stage(rng):
+    return [(Q, log_ref, tau) for Q, log_ref, tau in _policy_reg_tables(rng)]
+
+
+def policy_reg_evaluate_stage(rng):
+    out = []
+    for Q, log_ref, tau in _policy_reg_tables(rng):
+        S, A = Q.shape
+        pi = rng.dirichlet(np.ones(A), size=S)
+        if A > 1:
+            pi[:, 0] = np.where(rng.random(S) < 0.3, 0.0, pi[:, 0])      # zeros: 0 log 0 = 0
+        pi /= pi.sum(axis=1, keepdims=True)
+        out.append((Q, pi, log_ref, tau))
+        outside = pi.copy()
+        if A > 2:
+            outside[0] = 1.0 / A                                          # mass where ref = 0: KL = inf
+        out.append((Q, outside, log_ref, tau))
+    return out
+
+
+def drrpo_softmax_policy(rng):
+    out = []
+    for H, S, A, d in ((1, 1, 1, 1), (3, 4, 3, 2), (2, 5, 4, 6)):
+        phi = rng.dirichlet(np.ones(d), size=(S, A))
+        phi[:, -1] = phi[:, 0]                                            # tied logits
+        ref = rng.dirichlet(np.ones(A), size=(H, S))
+        if A > 2:
+            ref[:, 0, 1] = 0.0
+            ref[:, 0] /= ref[:, 0].sum(axis=-1, keepdims=True)
+        with np.errstate(divide="ignore"):
+            log_ref = np.log(ref)
+        for scale, power in ((0.0, 1.0), (1.0, 1.0), (300.0, 1.0), (1.0, 0.25)):
+            out.append((phi, scale * rng.normal(size=(H, d)), log_ref, power))
+    return out
+
+
 EXAMPLES: dict[str, Callable] = {
     "planning.bellman": planning_bellman,
     "planning.policy_sweep": planning_policy_sweep,
@@ -437,4 +488,7 @@ EXAMPLES: dict[str, Callable] = {
     "tree_search.uct": tree_search_uct,
     "tree_search.kl_olop": tree_search_kl_olop,
     "tree_search.brue": tree_search_brue,
+    "policy_reg.gibbs_stage": policy_reg_gibbs_stage,
+    "policy_reg.evaluate_stage": policy_reg_evaluate_stage,
+    "drrpo.softmax_policy": drrpo_softmax_policy,
 }
