@@ -48,7 +48,10 @@ EVERY = 10
 PAPER_RUNS = 4
 
 _OFFICIAL = {"H": 50, "size": 10, "opsrl_variant": "opsrl", "ucbvi_implementation": "official-code"}
-GRID = [dict(_OFFICIAL, agent=a, rewards=rw, T=10_000) for rw in ("learned", "known") for a in AGENTS]
+# ordered so that a partial run has the most informative pairs first: OPSRL and PSRL with both reward
+# models, then the baselines as the official code runs them, then the baselines with known rewards
+GRID = ([dict(_OFFICIAL, agent=a, rewards=rw, T=10_000) for a in ("OPSRL", "PSRL") for rw in ("learned", "known")]
+        + [dict(_OFFICIAL, agent=a, rewards=rw, T=10_000) for rw in ("learned", "known") for a in AGENTS[2:]])
 QUICK_GRID = ([dict(_OFFICIAL, agent=a, rewards="learned", T=500) for a in AGENTS]
               + [dict(_OFFICIAL, agent=a, rewards="known", T=500) for a in ("OPSRL", "PSRL")])
 SEEDS = PAPER_RUNS

@@ -107,7 +107,8 @@ def check_perturbation(df, alpha: float = ALPHA) -> Verdict:
 CLAIMS = [
     Claim(name="rlsvi-perturbation", experiment=NAME, bound=None, check=check_perturbation,
           mutants=("rlsvi.noise-variance-as-std", "rlsvi.prior-dropped", "rlsvi.noise-shared-stages",
-                   "rlsvi.mean-doubled", "learners.last-transition-dropped", "learners.reversed-transition"),
+                   "rlsvi.mean-doubled", "learners.last-transition-dropped", "learners.reversed-transition",
+                   "learners.stage-shift"),
           description="RLSVI's planned Q-values are c r̂ + p̂ Ṽ_{h+1} + N(0, sigma^2) with sigma = 1/sqrt(n+1) + "
                       "(H-h)/(n+1), independently across (h, s, a): the Gaussian transforms, with the model rebuilt "
                       "from the environment's trajectories, pass exact uniformity tests, consecutive stages are "

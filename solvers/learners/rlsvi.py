@@ -19,9 +19,9 @@ These are the choices of the code the OPSRL paper ran (rlberry v0.3.0 ``rlberry/
 called by ``config/agents/rlsvi.yaml`` of ``d-tiapkin/optimistic-psrl-experiments`` with
 ``scale_std_noise = 1``, ``stage_dependent: False``) [C]: counts start at one pseudo-observation, the noise
 standard deviation is ``1/sqrt(N) + v_max[h]/N`` with ``N = n + 1`` and ``v_max[h] = H - h``, the value is capped
-at ``v_max[0] = H`` at every stage and ``Q`` is not clipped. The constants of Russo (2019)'s analysis
-(a noise variance of order ``H^3 S`` log factors over ``n + 1``) are not used by any experiment; ``noise_scale``
-exposes the scale.
+at ``v_max[0] = H`` at every stage and ``Q`` is not clipped. The worst-case analysis of Russo (2019) needs a
+larger noise, growing with ``H`` and ``S`` [R: its constants were not re-read here]; no experiment of the OPSRL
+paper uses it, and ``noise_scale`` exposes the scale.
 
 ``perturbation`` (a deviation of the official code from RLSVI):
 
