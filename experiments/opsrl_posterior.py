@@ -34,7 +34,9 @@ pseudo-state is worth 0, so the planned value is the max of the ``J`` reward sam
 ``Q̄_{H-1}(s,a) = max_j r̃^j``, and ``u = I_x(1 + successes, 1 + failures)^J`` is ``U(0, 1)`` for every row of
 every episode (the reward posterior is not inflated: the code has no ``kappa``). Transforms of the two kinds
 (transitions at ``H - 2`` with known rewards, rewards at ``H - 1`` with learnt ones) are tested separately,
-each at ``alpha / 2``.
+each at ``alpha / 2``. Quick grid, learnt rewards: 4,800 reward transforms per agent (measured: OPSRL z_mean
+-0.22, z_disp 0.99, chi-square p 0.17; PSRL 0.82, 0.37, 0.90); the weakest rejection of a reward bug, the
+stage-pooled reward sample, has z_mean = -16.9.
 
 Rejects (see ``docs/learners.md``): a wrong sample law (inflation ignored or inverted, prior not inflated,
 ``n0`` scaled, PSRL's prior ``1/A``, a kept pseudo-state, the posterior mean, a cached sample), a wrong
