@@ -39,6 +39,10 @@ REFERENCES: dict[str, str] = {
     "Domingues, Ménard, Kaufmann, Valko (ALT 2021)": "O. D. Domingues, P. Ménard, E. Kaufmann, M. Valko. Episodic "
                                                      "Reinforcement Learning in Finite MDPs: Minimax Lower Bounds "
                                                      "Revisited. ALT 2021. arXiv:2010.03531",
+    "Osband, Van Roy & Wen (2016)": "I. Osband, B. Van Roy, Z. Wen. Generalization and Exploration via Randomized "
+                                    "Value Functions. ICML 2016. arXiv:1402.0635",
+    "Russo (2019)": "D. Russo. Worst-Case Regret Bounds for Exploration via Randomized Value Functions. NeurIPS 2019. "
+                    "arXiv:1906.02870",
     "Osband et al. (2013)": "I. Osband, D. Russo, B. Van Roy. (More) Efficient Reinforcement Learning via "
                             "Posterior Sampling. NeurIPS 2013. arXiv:1306.0940",
     "Jonsson et al. (2020)": "A. Jonsson, E. Kaufmann, P. Ménard, O. Darwiche Domingues, E. Leurent, M. Valko. "

@@ -156,8 +156,8 @@ def learners_max_sample_backward(rng):
                                             (4, 5, 3, 2, False, False, True), (2, 6, 2, 5, True, True, True)):
         G = H if stage else 1
         ptr, idx, W, Wp = posterior_csr(rng, G, S, A, J, pseudo=pseudo, zero_rows=zero)
-        R = rng.random((H, S, A))
-        R[..., -1] = R[..., 0]                  # a tie when the two rows' samples coincide (A = 1: trivial)
+        R = rng.random((H if H % 2 else 1, S, A, J if stage else 1))   # known (JR = 1) and joint (JR = J) rewards
+        R[:, :, -1] = R[:, :, 0]                # a tie when the two rows' samples coincide (A = 1: trivial)
         out.append((ptr, idx, W, Wp, R, 2.0 * (H - np.arange(H + 1.0)), np.full(H, float(rng.choice([np.inf, 2.0]))),
                     stage))
     return out

@@ -33,7 +33,7 @@ def check_learner(cls, env: EpisodicMDP | None = None, n_episodes: int = 15, see
     1. ``policy()`` returns an int64 ``(H, S)`` array of valid actions (or, for learners with stochastic
        policies such as DR-RPO's softmax, a float64 ``(H, S, A)`` array of distributions) and sets
        ``V (H+1, S)``;
-    2. ``update`` adds exactly ``H`` transitions;
+    2. ``update`` adds exactly ``H`` transitions (and ``H`` rewards with a learnt ``reward_model``);
     3. the same seeds give the same :class:`Trace` (bit for bit);
     4. every :class:`Trace` array has the documented shape; expected regret ``>= -1e-9``;
     5. the agent pickles mid-run, and the copy continues exactly like the original.
@@ -49,8 +49,12 @@ def check_learner(cls, env: EpisodicMDP | None = None, n_episodes: int = 15, see
     """
     env = _contract_env() if env is None else env
 
+    learnt = params.get("reward_model", "known") != "known"     # learnt rewards: the agent is not told env.R
+
     def make():
-        return factory(seed) if factory is not None else cls(env.S, env.A, env.H, rewards=env.R, rng=seed, **params)
+        if factory is not None:
+            return factory(seed)
+        return cls(env.S, env.A, env.H, rewards=None if learnt else env.R, rng=seed, **params)
 
     def fail(msg):
         raise LearnerContractError(f"{cls.__name__}({params}): {msg}")
@@ -73,6 +77,8 @@ def check_learner(cls, env: EpisodicMDP | None = None, n_episodes: int = 15, see
     agent.update(Trajectory(states, actions, np.zeros(env.H)))
     if agent.n_transitions != before + env.H:
         fail(f"update() added {agent.n_transitions - before} transitions, expected H = {env.H}")
+    if learnt and agent.reward_stats[..., 1].sum() != env.H:
+        fail(f"update() recorded {agent.reward_stats[..., 1].sum():g} rewards, expected H = {env.H}")
 
     a, b = make(), make()
     env_or_none = None if oracle is not None else env
