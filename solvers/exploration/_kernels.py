@@ -13,8 +13,9 @@ Kaufmann et al. 2021, RF-UCRL), backward from ``V_H = 0``::
 
     W_h(s, a) = min(w_clip, b(n_h(s, a)) + m * sum_s' p_hat_h(s'|s, a) V_{h+1}(s')),   V_h(s) = min(v_clip, max_a W_h(s, a))
 
-with the bonus ``b(n) = c beta(n)^pb / (n + noff)^pn`` (``b(0) = c beta(0)^pb``: the official code's initial
-value) and ``beta(n) = b0 + b1 log(8 e (n + 1))`` (``kind = 0``, ICML 2021) or ``b0 + b1 log(e (1 + n / b1))``
+with the bonus ``b(n) = c beta(n)^pb / (n + noff)^pn`` and ``b(0) = c0 beta(0)^pb`` (``c0`` = the unscaled
+constant: the official code's initial value, which the paper's clip turns into ``W = H``; a scaled-down bonus
+must not make unvisited pairs look explored) and ``beta(n) = b0 + b1 log(8 e (n + 1))`` (``kind = 0``, ICML 2021) or ``b0 + b1 log(e (1 + n / b1))``
 (``kind = 1``, the ALT'21 code). RF-Express: ``c = 15 H^2, pb = pn = 1, m = 1 + 1/H, w_clip = H``; RF-UCRL:
 ``c = H, pb = pn = 1/2, m = 1``.
 
@@ -48,7 +49,7 @@ __all__ = ["error_backward", "error_backward_numpy", "kl_backward", "kl_backward
 
 _E = math.e
 #: Layout of the ``bonus`` parameter vector of the error recursion.
-BONUS_FIELDS = ("c", "pb", "pn", "noff", "kind", "b0", "b1")
+BONUS_FIELDS = ("c", "pb", "pn", "noff", "kind", "b0", "b1", "c0")
 
 
 # ------------------------------------------------------------------------------------------ shared scalars
@@ -64,11 +65,11 @@ def _beta(n, kind, b0, b1):
 
 @njit(cache=True, nogil=True)
 def _bonus(n, bp):
-    """``b(n) = c beta(n)^pb / (n + noff)^pn``, ``b(0) = c beta(0)^pb``; ``bp`` = (c, pb, pn, noff, kind, b0, b1)."""
+    """``b(n) = c beta(n)^pb / (n + noff)^pn``, ``b(0) = c0 beta(0)^pb``; ``bp`` = :data:`BONUS_FIELDS`."""
     beta = _beta(n, int(bp[4]), bp[5], bp[6])
     num = beta if bp[1] == 1.0 else beta ** bp[1]
     if n <= 0.0:
-        return bp[0] * num
+        return bp[7] * num
     d = n + bp[3]
     return bp[0] * num / (d if bp[2] == 1.0 else d ** bp[2])
 
@@ -86,7 +87,7 @@ def _bonus_numpy(n, bp):
     d = n + bp[3]
     with np.errstate(divide="ignore", invalid="ignore"):
         den = d if bp[2] == 1.0 else d ** bp[2]
-        return np.where(n <= 0, bp[0] * num, bp[0] * num / np.where(n <= 0, 1.0, den))
+        return np.where(n <= 0, bp[7] * num, bp[0] * num / np.where(n <= 0, 1.0, den))
 
 
 @njit(cache=True, nogil=True)

@@ -27,7 +27,8 @@ Official-code deviations, as named options (defaults = the paper):
   then reads the unclipped ``max_a W_1``); ``"none"`` clips nothing (``clip_v=False``, the NRoom experiment);
 - a fixed number of episodes instead of the stopping rule: ``explore(..., stop=False)``;
 - unvisited pairs: the official bonus at ``n = 0`` is ``15 H^2 beta(0)`` with ``P_hat`` uniform, which the paper's
-  clip turns into ``W = H``; both are what the kernel computes.
+  clip turns into ``W = H``; both are what the kernel computes (``bonus_scale`` does not scale this value, so a
+  scaled-down bonus never makes an unvisited pair look explored).
 
 ``bonus_scale`` multiplies the bonus (1 = the formulas above); the claims use a stated smaller scale on tiny
 instances, where the theory's constants would need ~10^6 episodes (see ``docs/exploration.md``).
@@ -171,12 +172,12 @@ class RFExpress(_ErrorBoundExplorer):
 
     def _bonus_params(self) -> np.ndarray:
         S, A, H = self.S, self.A, self.H
-        c = 15.0 * (1.0 if NO_H2.active else H * H) * self.bonus_scale
+        c0 = 15.0 * (1.0 if NO_H2.active else H * H)
         pn = 0.5 if SQRT_N.active else 1.0
         noff = 1.0 if N_PLUS_ONE.active else 0.0
         b0 = math.log(3.0 * S * A * (1.0 if BETA_NO_H.active else H) / self.delta)
         b1 = 1.0 if BETA_NO_S.active else float(S)
-        return np.array([c, 1.0, pn, noff, 0.0, b0, b1])
+        return np.array([c0 * self.bonus_scale, 1.0, pn, noff, 0.0, b0, b1, c0])
 
     def _multiplier(self) -> float:
         return 1.0 if NO_MULTIPLIER.active else 1.0 + 1.0 / self.H
@@ -203,8 +204,8 @@ class RFUCRL(_ErrorBoundExplorer):
 
     def _bonus_params(self) -> np.ndarray:
         S, A, H = self.S, self.A, self.H
-        c = (1.0 if UCRL_NO_H.active else float(H)) * self.bonus_scale
-        return np.array([c, 0.5, 0.5, 0.0, 0.0, math.log(3.0 * S * A * H / self.delta), float(S)])
+        c0 = 1.0 if UCRL_NO_H.active else float(H)
+        return np.array([c0 * self.bonus_scale, 0.5, 0.5, 0.0, 0.0, math.log(3.0 * S * A * H / self.delta), float(S), c0])
 
     @property
     def threshold(self) -> float:
