@@ -143,7 +143,8 @@ def lemma13_largest_tau(A: float, B: float, C: float, D: float, E: float, alpha:
     so beyond the last sign change it stays negative: the scan only has to reach past it."""
     lo = -math.log(alpha)
     grid = np.exp(np.linspace(lo, log_max, n_grid))
-    vals = np.array([lemma13_hypothesis(t, A, B, C, D, E, alpha) for t in grid])
+    L = np.log(alpha * grid)
+    vals = C * np.sqrt(np.maximum(grid * (A * L + B * L * L), 0.0)) + D * (A * L + E * L * L) - grid
     ok = np.flatnonzero(vals >= 0)
     if ok.size == 0:
         return None

@@ -56,7 +56,7 @@ class PureExplorer(EpisodicLearner):
     """
 
     name = "pure-explorer"
-    #: Name of the algorithm's mutants in :mod:`mdptheory.mutants` (the fused loop honours only these).
+    #: Name of the algorithm's mutants in :mod:`mdptheory.mutants` (passed to the kernels by the agent).
     algorithm = ""
 
     def __init__(self, S: int, A: int, H: int, rewards: Any = None, *, eps: float = 0.1, delta: float = 0.1,

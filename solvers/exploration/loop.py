@@ -17,11 +17,12 @@ __all__ = ["explore"]
 
 
 def _fused_allowed(agent: PureExplorer, oracle: Any, keep_states: bool) -> bool:
-    """The fused loop reproduces the interface loop on a known tabular model when only the agent's own mutants
-    (which it passes to the kernels) can be active: a count mutant of the shared learner base acts in
-    :meth:`~solvers.learners.EpisodicLearner.update`, which the fused loop does not call."""
+    """The fused loop reproduces the interface loop on a known tabular model unless a count mutant of the shared
+    learner base (``learners.*``) is active: it acts in :meth:`~solvers.learners.EpisodicLearner.update`, which
+    the fused loop does not call. The agent's own mutants are passed to the kernels; other algorithms' mutants
+    do not touch it."""
     active = mutants.active_name()
-    own = active is None or active.split(".", 1)[0] == agent.algorithm
+    own = active is None or active.split(".", 1)[0] != "learners"
     return type(oracle) is EpisodicOracle and own and not keep_states
 
 
@@ -53,8 +54,8 @@ def explore(agent: PureExplorer, env: Any = None, max_episodes: int = 1_000_000,
     fast : bool, optional
         Run the fused Numba loop (``exploration.rf_explore`` / ``bpi_explore``), which gives the same run as the
         episode-by-episode loop (same uniforms, same bounds; the generator then has consumed a few more
-        uniforms). Default: when the environment is a known ``EpisodicMDP`` and no mutant of another algorithm
-        is active.
+        uniforms). Default: when the environment is a known ``EpisodicMDP`` and no count mutant of the learner
+        base (``learners.*``) is active.
     keep_states : bool
         Keep the visited states ``(tau, H+1)`` in ``extra["states"]`` (episode-by-episode loop).
 
@@ -79,8 +80,8 @@ def explore(agent: PureExplorer, env: Any = None, max_episodes: int = 1_000_000,
     t_start = time.perf_counter()
     use_fast = _fused_allowed(agent, oracle, keep_states) if fast is None else bool(fast)
     if use_fast and not _fused_allowed(agent, oracle, keep_states):
-        raise ValueError("fast=True needs a known EpisodicMDP environment, keep_states=False and no active mutant "
-                         "of another algorithm; leave fast=None to choose automatically")
+        raise ValueError("fast=True needs a known EpisodicMDP environment, keep_states=False and no active count "
+                         "mutant of the learner base; leave fast=None to choose automatically")
     states: list[np.ndarray] = []
     if use_fast:
         certs, tau, stopped = agent._fused(oracle, rng, int(max_episodes), bool(stop))
