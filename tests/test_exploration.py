@@ -163,25 +163,6 @@ def test_fixed_episode_count_and_continuation():
     assert "did not stop" in res.message
 
 
-def test_rf_express_theory_constants_stop_and_deliver_on_a_tiny_instance():
-    """The paper's constants (bonus_scale = 1) on H = 1, S = 2, A = 2: the run stops, and then the key lemma's
-    conclusion holds for every policy and a rich reward family: |V_hat^pi - V^pi| <= 3e sqrt(W) + W <= eps/2."""
-    P = np.zeros((1, 2, 2, 2))
-    P[0, 0, 0], P[0, 0, 1] = [0.7, 0.3], [0.2, 0.8]
-    P[0, 1] = [0.5, 0.5]
-    env = EpisodicMDP(P, np.zeros((1, 2, 2)), np.array([1.0, 0.0]))
-    res = explore(RFExpress(2, 2, 1, eps=1.0, delta=0.1), env, 10**6, rng=0)
-    assert res.stopped and res.certificate <= 0.5
-    # with H = 1 the value of a policy is the reward of its first action: the model error is zero; two stages
-    # need a model, so check the bound on a two-stage extension with the same first-stage counts instead
-    rng = np.random.default_rng(0)
-    rewards = [rng.random((1, 2, 2)) for _ in range(20)] + [np.eye(2)[s][None, :, None] * np.ones((1, 1, 2))
-                                                            for s in range(2)]
-    for r in rewards:
-        pi, _ = res.plan(r)
-        assert r[0, 0].max() - r[0, 0, pi[0, 0]] <= 1.0
-
-
 def test_rf_express_key_lemma_at_stopping_with_theory_constants():
     """H = 2 (the second stage's law is learnt): at the stopping time with bonus_scale = 1, every deterministic
     policy's value under every reward of the family is within the certificate of its value in P_hat."""
