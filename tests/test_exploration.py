@@ -300,3 +300,19 @@ def test_double_chain_and_alt21_grid():
     assert g.R[0, 12, 1] == pytest.approx(0.95)              # reward on arrival at (2, 3)
     with pytest.raises(ValueError, match="L"):
         double_chain(1)
+
+
+def test_fixed_rows_round_trip():
+    """The fused loops' fixed-capacity rows and the dense counts convert both ways exactly (continuation)."""
+    rng = np.random.default_rng(4)
+    counts = rng.integers(0, 3, (3, 5, 2, 5)) * (rng.random((3, 5, 2, 5)) < 0.4)
+    agent = _counts_agent(RFExpress, counts)
+    start, stop, idx, cnt = agent._fixed_rows()
+    assert np.all(np.diff(idx[start[0]:stop[0]]) > 0) if stop[0] - start[0] > 1 else True
+    agent._dense_from_rows(start, stop, idx, cnt)
+    np.testing.assert_array_equal(agent.counts, counts)
+    env = garnet(5, 2, 3, rng=1, H=3)
+    agent = RFExpress(5, 2, 3)
+    explore(agent, env, 40, rng=0, stop=False)
+    explore(agent, env, 60, rng=1, stop=False)
+    assert agent.counts.sum() == 100 * 3

@@ -100,8 +100,10 @@ class PureExplorer(EpisodicLearner):
         """Write fixed-capacity rows back into :attr:`counts` (after a fused run) and drop the support cache."""
         counts = np.zeros(self.counts.shape)
         flat = counts.reshape(-1, self.S)
-        for r in np.flatnonzero(stop > start):
-            flat[r, idx[start[r]:stop[r]]] = cnt[start[r]:stop[r]]
+        lens = stop - start
+        rows = np.repeat(np.arange(lens.size), lens)
+        pos = np.repeat(start - np.concatenate(([0], np.cumsum(lens)[:-1])), lens) + np.arange(int(lens.sum()))
+        flat[rows, idx[pos]] = cnt[pos]
         self.counts = counts
         self._support_nz, self._support_new = None, []
 
@@ -112,10 +114,12 @@ class PureExplorer(EpisodicLearner):
         start = np.arange(n_rows, dtype=np.int64) * self.S
         idx = np.zeros(n_rows * self.S, np.int64)
         cnt = np.zeros(n_rows * self.S)
-        stop = start.copy()
-        for r, s2 in zip(*np.nonzero(flat)):
-            idx[stop[r]], cnt[stop[r]] = s2, flat[r, s2]
-            stop[r] += 1
+        rows, cols = np.nonzero(flat)                       # row-major: each row's next states in order
+        per_row = np.bincount(rows, minlength=n_rows)
+        first = np.concatenate(([0], np.cumsum(per_row)[:-1]))
+        pos = start[rows] + np.arange(rows.size) - first[rows]
+        idx[pos], cnt[pos] = cols, flat[rows, cols]
+        stop = start + per_row
         return start, stop, idx, cnt
 
     @staticmethod

@@ -114,6 +114,6 @@ def explore(agent: PureExplorer, env: Any = None, max_episodes: int = 1_000_000,
     else:
         policy = pi
     return ExplorationResult(tau=int(tau), stopped=bool(stopped), certificates=certs, threshold=float(agent.threshold),
-                             P_hat=agent.model(), counts=agent.counts.copy(), policy=policy, method=agent.name,
+                             counts=agent.counts.copy(), horizon=agent.H, policy=policy, method=agent.name,
                              params=dict(agent.params), wall_time=time.perf_counter() - t_start, extra=extra)
 

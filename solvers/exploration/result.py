@@ -2,6 +2,7 @@ r"""What a pure-exploration run leaves behind: :class:`ExplorationResult` (the s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -28,10 +29,13 @@ class ExplorationResult:
         ``certificates[t] <= threshold``.
     threshold : float
         ``eps / 2`` (RF-Express, RF-UCRL) or ``eps`` (BPI-UCRL).
-    P_hat : ndarray (H, S, A, S)
-        Empirical transitions at ``tau`` (uniform on unvisited pairs): what reward-free planning uses.
     counts : ndarray (G, S, A, S)
         Transition counts at ``tau`` (``G = H`` stage-dependent, else 1).
+    horizon : int
+        ``H``.
+    P_hat : ndarray (H, S, A, S)
+        (Property, computed on first use from ``counts``) empirical transitions at ``tau``, the uniform law on
+        unvisited pairs: what reward-free planning uses.
     policy : ndarray (H, S) int64
         BPI-UCRL: the recommended (certified) policy. Reward-free learners: the exploration policy greedy in the
         final bound (what the next episode would play); use :meth:`plan` for a reward.
@@ -46,13 +50,22 @@ class ExplorationResult:
     stopped: bool
     certificates: np.ndarray
     threshold: float
-    P_hat: np.ndarray
     counts: np.ndarray
+    horizon: int
     policy: np.ndarray | None
     method: str
     params: dict
     wall_time: float
     extra: dict = field(default_factory=dict)
+
+    @cached_property
+    def P_hat(self) -> np.ndarray:
+        """Empirical transitions ``(H, S, A, S)`` (uniform on unvisited pairs; shared estimates at every stage)."""
+        S = self.counts.shape[-1]
+        n = self.counts.sum(axis=-1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            P = np.where(n > 0, self.counts / np.where(n > 0, n, 1.0), 1.0 / S)
+        return np.ascontiguousarray(np.broadcast_to(P, (self.horizon,) + P.shape[1:]))
 
     @property
     def certificate(self) -> float:
