@@ -316,3 +316,46 @@ def test_fixed_rows_round_trip():
     explore(agent, env, 40, rng=0, stop=False)
     explore(agent, env, 60, rng=1, stop=False)
     assert agent.counts.sum() == 100 * 3
+
+
+# ------------------------------------------------------------------------------ constructor fuzzing
+from fuzz_inputs import NOT_A_NUMBER, clear_error_or  # noqa: E402
+
+_BAD = [(label, value, False) for label, value in NOT_A_NUMBER]
+_POS = _BAD + [("negative", -0.5, False), ("zero", 0.0, False), ("inf", float("inf"), False),
+               ("float32", np.float32(0.5), True), ("int", 2, True)]
+_PROB = _BAD + [("zero", 0.0, False), ("one", 1.0, False), ("half", 0.5, True), ("float32", np.float32(0.1), True),
+                ("negative", -0.1, False)]
+_INTS = [("zero", 0, False), ("negative", -2, False), ("float", 2.5, False), ("string", "2", False),
+         ("bool", True, False)]
+_COMMON = {"eps": _POS, "delta": _PROB, "H": _INTS, "S": _INTS}
+_TABLE = {
+    RFExpress: {**_COMMON, "bonus_scale": _POS, "clip": [("x", "W", False), ("none", None, False), ("v", "v", True)]},
+    RFUCRL: {**_COMMON, "bonus_scale": _POS},
+    BPIUCRL: {**_COMMON, "radius_scale": _POS, "lower": [("x", "min", False), ("max", "max", True)],
+              "beta": [("x", "kl", False), ("alt21", "alt21", True)]},
+}
+_CASES = [pytest.param(cls, arg, i, id=f"{cls.__name__}-{arg}-{tab[arg][i][0]}")
+          for cls, tab in _TABLE.items() for arg in tab for i in range(len(tab[arg]))]
+
+
+@pytest.mark.parametrize("cls, arg, i", _CASES)
+def test_constructor_arguments(cls, arg, i):
+    """A bad argument is a ValueError/TypeError naming it; an accepted one is recorded and the agent plans."""
+    _, value, valid = _TABLE[cls][arg][i]
+    env = garnet(3, 2, 2, rng=0, H=2)
+    sizes = {"S": env.S, "A": env.A, "H": env.H}
+    kwargs = {}
+    if arg in sizes:
+        sizes[arg] = value
+    else:
+        kwargs[arg] = value
+
+    def check(agent):
+        if isinstance(value, (float, int, np.floating)) and arg not in sizes:
+            assert float(getattr(agent, arg)) == float(value)
+        pi = agent.policy()
+        assert pi.shape == (env.H, env.S) and pi.dtype == np.int64
+
+    clear_error_or(lambda: cls(sizes["S"], sizes["A"], sizes["H"], env.R, **kwargs), [arg, "rewards"], not valid,
+                   check)
