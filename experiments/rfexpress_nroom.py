@@ -5,8 +5,9 @@ The official experiment (``rl_fast_active_learning: config/experiment.yaml``, sp
 (``clip="none"``, the official ``clip_v=False``), a fixed number of episodes (20,000; the stopping rule is never
 reached with the theory constants), 4 runs. Each run records at log-spaced checkpoints
 
-- ``visited``: the number of distinct states visited so far (states at stages ``1..H``),
-- ``entropy``: the entropy (base 2) of the empirical state-visit distribution,
+- ``visited``: the number of distinct states visited so far (states where an action was taken, stages
+  ``1..H``: rlberry's ``DiscreteCounter.get_n_visited_states`` as the official code uses it),
+- ``entropy``: the entropy (base 2) of the empirical state-visit distribution (same counts),
 - ``bound``: the algorithm's error bound at the start (RF-Express ``3e sqrt(W) + W``, RF-UCRL ``E``).
 
 No claim: the paper compares exploration quality, not a theorem (the figure module reads these rows).
@@ -44,9 +45,8 @@ def run(config: dict, seed: int) -> dict:
     for cp in cps:
         res = explore(agent, env, int(cp - played), rng=rng, stop=False)
         played = int(cp)
-        visits = res.counts.sum(axis=(0, 2, 3))            # states at stages 0..H-1
-        last = res.counts[-1].sum(axis=(0, 1))             # arrivals at stage H (the final state of each episode)
-        v = visits + last
+        # the states where an action was taken (stages 0..H-1), as rlberry's DiscreteCounter counts them
+        v = res.counts.sum(axis=(0, 2, 3))
         p = v / v.sum()
         nz = p[p > 0]
         visited.append(int((v > 0).sum()))
