@@ -417,20 +417,20 @@ def _play_and_count_numpy(true_ptr, true_idx, true_cdf, mu0_cdf, u, pi, H, S, A,
 
 
 def _rf_certificate_numpy(W0, mu0, kind):
+    """NumPy twin of :func:`_rf_certificate` (a sequential sum over the start states, the kernel's order)."""
     w = W0.max(axis=1)
     f = 3.0 * _E * np.sqrt(w) + w if kind == 1 else w
-    on = mu0 != 0
-    return float(np.sum(mu0[on] * f[on]))
+    acc = 0.0
+    for s in np.flatnonzero(mu0):
+        acc += float(mu0[s]) * float(f[s])
+    return acc
 
 
-def rf_explore_numpy(true_ptr, true_idx, true_cdf, mu0, mu0_cdf, u, budget, use_stop, threshold, cert_kind,
-                     idx, cnt, start, stop, H, stage_dep, shift, bp, mult, w_clip, v_clip, certs):
-    """NumPy twin of :func:`rf_explore`."""
-    S = mu0.shape[0]
-    A = start.shape[0] // (S * (H if stage_dep else 1))
+def _explore_numpy(bounds, true_ptr, true_idx, true_cdf, mu0_cdf, u, budget, use_stop, threshold, S, A, H,
+                   stage_dep, idx, cnt, start, stop, certs):
+    """The loop of the fused kernels in NumPy: ``bounds() -> (certificate, policy)`` from the current rows."""
     for e in range(u.shape[0] + 1):
-        W, _, pi = error_backward_numpy(start, stop, idx, cnt, S, A, H, stage_dep, shift, bp, mult, w_clip, v_clip)
-        certs[e] = _rf_certificate_numpy(W[0], mu0, cert_kind)
+        certs[e], pi = bounds()
         if use_stop and certs[e] <= threshold:
             return e, True
         if e == budget or e == u.shape[0]:
@@ -440,22 +440,35 @@ def rf_explore_numpy(true_ptr, true_idx, true_cdf, mu0, mu0_cdf, u, budget, use_
     return u.shape[0], False
 
 
+def rf_explore_numpy(true_ptr, true_idx, true_cdf, mu0, mu0_cdf, u, budget, use_stop, threshold, cert_kind,
+                     idx, cnt, start, stop, H, stage_dep, shift, bp, mult, w_clip, v_clip, certs):
+    """NumPy twin of :func:`rf_explore`."""
+    S = mu0.shape[0]
+    A = start.shape[0] // (S * (H if stage_dep else 1))
+
+    def bounds():
+        W, _, pi = error_backward_numpy(start, stop, idx, cnt, S, A, H, stage_dep, shift, bp, mult, w_clip, v_clip)
+        return _rf_certificate_numpy(W[0], mu0, cert_kind), pi
+
+    return _explore_numpy(bounds, true_ptr, true_idx, true_cdf, mu0_cdf, u, budget, use_stop, threshold, S, A, H,
+                          stage_dep, idx, cnt, start, stop, certs)
+
+
 def bpi_explore_numpy(true_ptr, true_idx, true_cdf, mu0, mu0_cdf, u, budget, use_stop, threshold, R,
                       idx, cnt, start, stop, H, stage_dep, shift, beta_p, v_clip, lower_mode, lower_op, certs):
     """NumPy twin of :func:`bpi_explore`."""
     S, A = R.shape[1], R.shape[2]
-    for e in range(u.shape[0] + 1):
+
+    def bounds():
         _, Vu, piu, _, Vl, _ = kl_backward_numpy(start, stop, idx, cnt, R, H, stage_dep, shift, beta_p, v_clip,
                                                  lower_mode, lower_op)
-        on = mu0 != 0
-        certs[e] = float(np.sum(mu0[on] * (Vu[0, on] - Vl[0, on])))
-        if use_stop and certs[e] <= threshold:
-            return e, True
-        if e == budget or e == u.shape[0]:
-            return e, False
-        _play_and_count_numpy(true_ptr, true_idx, true_cdf, mu0_cdf, u[e], piu, H, S, A, stage_dep, idx, cnt,
-                              start, stop)
-    return u.shape[0], False
+        acc = 0.0
+        for s in np.flatnonzero(mu0):          # the kernel's summation order
+            acc += float(mu0[s]) * (float(Vu[0, s]) - float(Vl[0, s]))
+        return acc, piu
+
+    return _explore_numpy(bounds, true_ptr, true_idx, true_cdf, mu0_cdf, u, budget, use_stop, threshold, S, A, H,
+                          stage_dep, idx, cnt, start, stop, certs)
 
 
 backends.register("exploration.error_backward", numba=error_backward, numpy=error_backward_numpy)

@@ -17,7 +17,6 @@ in ``P_hat`` for a family of rewards, computed exactly on the true model.
 """
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -121,12 +120,3 @@ class PureExplorer(EpisodicLearner):
         idx[pos], cnt[pos] = cols, flat[rows, cols]
         stop = start + per_row
         return start, stop, idx, cnt
-
-    @staticmethod
-    def _rf_certificate(W0: np.ndarray, mu0: np.ndarray, kind: int) -> float:
-        """``sum_s mu0(s) f(max_a W0[s])`` in the fused kernel's order (``f = 3 e sqrt(w) + w`` for kind 1)."""
-        acc = 0.0
-        for s in np.flatnonzero(mu0):
-            w = float(W0[s].max())
-            acc += float(mu0[s]) * ((3.0 * math.e) * math.sqrt(w) + w if kind == 1 else w)
-        return acc

@@ -46,7 +46,7 @@ from mdptheory import backends, mutants
 from mdptheory.sampling import transition_cdf
 from mdptheory.validation import check_real
 
-from . import _kernels  # noqa: F401  (registers the exploration kernels)
+from . import _kernels  # (registers the exploration kernels)
 from .base import PureExplorer
 
 __all__ = ["RFExpress", "RFUCRL", "rf_express_beta"]
@@ -130,7 +130,7 @@ class _ErrorBoundExplorer(PureExplorer):
     def certificate(self, mu0: np.ndarray) -> float:
         if self.W is None:
             self.policy()
-        return self._rf_certificate(self.W[0], np.asarray(mu0, dtype=float), self._CERT_KIND)
+        return _kernels._rf_certificate_numpy(self.W[0], np.asarray(mu0, dtype=float), self._CERT_KIND)
 
     @property
     def error_bound(self) -> float | None:
