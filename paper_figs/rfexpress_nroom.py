@@ -12,12 +12,13 @@ runs at log-spaced checkpoints. ``--quick``: 2,000 episodes and 2 runs. With the
 both bounds stay astronomically above any useful accuracy (RF-Express ~1e8 after 2,000 episodes, RF-UCRL ~1e4):
 the panel compares decay, not values (the spec's remark: the stopping rule cannot trigger here).
 How ours compares (full protocol, ``mdptheory run rfexpress-nroom``: 20,000 episodes, 4 runs): as the paper says,
-RF-Express covers more of the layout -- distinct states 130.5 +- 2.2 vs 122.5 +- 1.5 (RF-UCRL) after 1,181
-episodes, 224.5 +- 2.3 vs 187.5 +- 0.5 after 4,860 and 253 (every run) vs 239.0 +- 0.7 at 20,000 (with ``H = 30``
-from the central room, 253 looks like the set reachable within the horizon) -- with a higher visit entropy
-(7.15 vs 6.98 bits at 20,000; equal up to ~500 episodes), and its bound decays faster on the log-log panel
-(slope -0.85 over the last decade vs -0.42 for RF-UCRL), though from a value 10^4 times larger (4.8e7 vs 6.2e3
-at 20,000 episodes: the ``15 H^2`` bonus with ``S = 389`` in ``beta`` and no clipping).
+RF-Express covers more of the layout -- distinct states 128.8 +- 1.5 vs 121.2 +- 1.3 (RF-UCRL) after 1,181
+episodes, 218.8 +- 1.3 vs 182.0 +- 0.7 after 4,860 and 243 (every run) vs 233.2 +- 0.4 at 20,000 (with ``H = 30``
+from the central room, 243 looks like every state reachable with 29 moves) -- with a higher visit entropy
+(7.12 vs 6.95 bits at 20,000; equal up to ~600 episodes, where RF-UCRL is slightly ahead in states: 57.0 vs 53.5
+at 141), and its bound decays faster on the log-log panel (slope -0.85 over the last decade vs -0.42 for
+RF-UCRL), though from a value 10^4 times larger (4.8e7 vs 6.2e3 at 20,000 episodes: the ``15 H^2`` bonus with
+``S = 389`` in ``beta`` and no clipping).
 """
 from __future__ import annotations
 
