@@ -14,7 +14,7 @@ the panel compares decay, not values (the spec's remark: the stopping rule canno
 How ours compares (full protocol, ``mdptheory run rfexpress-nroom``: 20,000 episodes, 4 runs): as the paper says,
 RF-Express covers more of the layout -- distinct states 128.8 +- 1.5 vs 121.2 +- 1.3 (RF-UCRL) after 1,181
 episodes, 218.8 +- 1.3 vs 182.0 +- 0.7 after 4,860 and 243 (every run) vs 233.2 +- 0.4 at 20,000 (with ``H = 30``
-from the central room, 243 looks like every state reachable with 29 moves) -- with a higher visit entropy
+from the central room, exactly 243 states can be reached with at most 29 moves: RF-Express has seen them all) -- with a higher visit entropy
 (7.12 vs 6.95 bits at 20,000; equal up to ~600 episodes, where RF-UCRL is slightly ahead in states: 57.0 vs 53.5
 at 141), and its bound decays faster on the log-log panel (slope -0.85 over the last decade vs -0.42 for
 RF-UCRL), though from a value 10^4 times larger (4.8e7 vs 6.2e3 at 20,000 episodes: the ``15 H^2`` bonus with
