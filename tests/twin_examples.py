@@ -455,6 +455,9 @@ def drrpo_softmax_policy(rng):
             log_ref = np.log(ref)
         for scale, power in ((0.0, 1.0), (1.0, 1.0), (300.0, 1.0), (1.0, 0.25)):
             out.append((phi, scale * rng.normal(size=(H, d)), log_ref, power))
+    return out
+
+
 def _exploration_rows(rng, G: int, S: int, A: int, fixed: bool):
     """Count rows of a pure explorer (:mod:`solvers.exploration._kernels`): unvisited rows, single and spread
     supports, and the last action a copy of action 0 (exact ties in ``W`` and the KL bounds). ``fixed``: the
