@@ -77,6 +77,8 @@ SCALING_TWICE = mutants.register("lmdp-learner", "scaling-twice",
                                  "the horizon-free scaling applied twice: the learner plans with R / H")
 COUNTS_WRONG_CONTEXT = mutants.register("lmdp-learner", "counts-wrong-context",
                                         "the transitions of the revealed context m are counted for context m+1")
+ROOT_ORDER = mutants.register("lmdp-learner", "root-value-order",
+                              "the root alpha_m(s) flattened state-major, not in the (m, s) order of w_m nu_m(s)")
 INITIAL_FROM_LAST = mutants.register("lmdp-learner", "initial-from-last-state",
                                      "the initial-state count takes states[-1] (the last state) for states[0]")
 
@@ -291,7 +293,10 @@ class HorizonFreeLMDP:
         """Optimistic value at the start: ``sum_{m,s} w^_m nu^_m(s) alpha_m(s)`` plus the bonus of the joint
         law of ``(m, s_1)`` when it is estimated (module docstring)."""
         rho = (w[:, None] * nu).ravel()
-        x = alpha[:self.S].T.ravel()                           # (M * S,) alpha_m(s) in the order of rho
+        if ROOT_ORDER.active:                                  # (S * M,): s-major, not the order of rho
+            x = alpha[:self.S].ravel()
+        else:
+            x = alpha[:self.S].T.ravel()                       # (M * S,) alpha_m(s) in the order of rho
         mean = float(rho @ x)
         if self.known_weights is not None and self.known_nu is not None:
             return mean
