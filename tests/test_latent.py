@@ -21,7 +21,7 @@ from mdptheory.envs.latent import hidden_arm_lmdp, misleading_lmdp, noisy_lmdp, 
 from mdptheory.latent import HistoryTree, LatentMDP, max_total_reward
 from solvers.latent import (MAX_TREE_ENTRIES, GreedyLMDP, HoeffdingLMDP, HorizonFreeLMDP, LatentOracle,
                             LatentTrajectory, check_latent_learner, latent_planning, latent_policy_evaluation,
-                            var_star)
+                            lmdp_iota, var_star)
 from solvers.learners import run
 from strategies import random_kernel
 
@@ -319,6 +319,16 @@ def test_greedy_start_value_is_the_brute_force_optimum_of_the_empirical_model(kn
     assert abs(bad.value_history[-1] - v_bf) > 1e-6             # the slip fails the identity above
 
 
+def test_iota_is_the_papers_log_term():
+    """``iota = 2 ln(2 M S A H K / delta)`` (Zhou, Wang & Du 2023, Section 3 notation; spec section 5.1), by hand:
+    M = 2, S = 3, A = 2, H = 4, K = 1000, delta = 0.05 gives 2 ln(1.92e6) = 28.93567..."""
+    assert lmdp_iota(2, 3, 2, 4, 1000, 0.05) == pytest.approx(2.0 * np.log(1.92e6), rel=1e-14)
+    assert lmdp_iota(2, 3, 2, 4, 1000, 0.05) == pytest.approx(28.93567, abs=1e-5)
+    assert lmdp_iota(1, 1, 1, 1, 1, 0.5) == pytest.approx(2.0 * np.log(4.0), rel=1e-14)
+    ag = HorizonFreeLMDP(3, 2, 4, rewards=np.zeros((2, 3, 2)), n_episodes=1000, delta=0.05)
+    assert ag.iota == pytest.approx(28.93567, abs=1e-5) and ag.params["iota"] == ag.iota
+
+
 def test_root_value_bonus_written_out():
     """The optimistic value at the start (module docstring): ``min(1, mean + c1 sqrt(var iota / k) + c2 iota / k)``
     over the estimated joint law ``w_m nu_m(s)`` of ``(m, s_1)``, ``k`` episodes, written as explicit loops over
@@ -401,4 +411,4 @@ def test_mutant_switches_change_what_they_claim():
         wild.policy()
     assert wild.value_history[-1] > 1.0
     names = [m for m in mutants.registry() if m.startswith("lmdp")]
-    assert len(names) == 12 and all(itertools.chain(names))
+    assert len(names) == 13 and all(itertools.chain(names))
