@@ -20,7 +20,8 @@ softmax policy (DR-RPO), clipped to ``[0, H - h]``. The learner's ``Q`` and ``V`
 the recomputation within ``1e-9 H`` (round-off of 3 x 3 solves and of the kink evaluation; measured 1e-15).
 The check also requires the cap to bind at some stage ``h >= 1`` (else a wrong cap is not tested; at
 ``h = 0`` both caps are ``H``). Measured (quick grid, 2 seeds x 4 sizes per learner): the cap binds at
-stages 1 and 2 for ``n <= 10``; the cap at ``H`` changes ``Q`` by up to 2.
+stages 1 and 2 (90 times over the quick grid; max error 3e-15, 1e-6 of the tolerance); the cap at ``H``
+changes ``Q`` and ``V`` by up to 0.7 (2e8 times the tolerance).
 """
 from __future__ import annotations
 
