@@ -44,6 +44,10 @@ REFERENCES: dict[str, str] = {
     "Jonsson et al. (2020)": "A. Jonsson, E. Kaufmann, P. Ménard, O. Darwiche Domingues, E. Leurent, M. Valko. "
                              "Planning in Markov Decision Processes with Gap-Dependent Sample Complexity. "
                              "NeurIPS 2020. arXiv:2006.05879",
+    "Kearns, Mansour & Ng (2002)": "M. Kearns, Y. Mansour, A. Y. Ng. A Sparse Sampling Algorithm for Near-Optimal "
+                                   "Planning in Large Markov Decision Processes. Machine Learning 49, 2002",
+    "Gabillon, Ghavamzadeh & Lazaric (2012)": "V. Gabillon, M. Ghavamzadeh, A. Lazaric. Best Arm Identification: A "
+                                              "Unified Approach to Fixed Budget and Fixed Confidence. NeurIPS 2012",
     "Ménard et al. (2021)": "P. Ménard, O. Darwiche Domingues, A. Jonsson, E. Kaufmann, E. Leurent, M. Valko. "
                             "Fast Active Learning for Pure Exploration in Reinforcement Learning. ICML 2021. "
                             "arXiv:2007.13442",

@@ -3,12 +3,17 @@
 The exact planners live in :mod:`solvers`, the theorems in :mod:`bounds`, the experiments in
 :mod:`experiments` and the figures in :mod:`paper_figs`.
 """
-from .episodic import EpisodicMDP
-from .finite import FiniteMDP
-from .grouping import Grouping
-from .linear import LinearMDP, random_d_rectangular; from .uncertainty import TV, KL, ChiSquare  # noqa: E702
-from .policies import as_stochastic, validate_policy
-from .validation import as_generator
+from ._numba_cache import configure as _configure_numba_cache
+
+_configure_numba_cache()  # before any kernel is compiled: a cache keyed by the kernels' sources (see the module)
+
+from .episodic import EpisodicMDP  # noqa: E402
+from .finite import FiniteMDP  # noqa: E402
+from .grouping import Grouping  # noqa: E402
+from .linear import LinearMDP, random_d_rectangular  # noqa: E402
+from .uncertainty import TV, KL, ChiSquare  # noqa: E402
+from .policies import as_stochastic, validate_policy  # noqa: E402
+from .validation import as_generator  # noqa: E402
 
 __all__ = ["FiniteMDP", "EpisodicMDP", "Grouping", "as_stochastic", "validate_policy", "as_generator"]
 __version__ = "0.1.0"

@@ -4,7 +4,8 @@ Every planner returns a frozen :class:`PlanningResult`; ``tol`` is a certified s
 Guides: ``docs/planners.md`` (exact), ``docs/robust.md`` (robust), ``docs/learners.md`` (OPSRL, PSRL,
 UCBVI), ``docs/offline.md`` (R2PVI and its baselines), ``docs/average_reward.md`` (average reward,
 shortest paths, the diameter), ``docs/grouping.md`` (action grouping), ``docs/gosprl.md`` (sample
-collection: GOSPRL, optimistic SSP planning).
+collection: GOSPRL, optimistic SSP planning), ``docs/tree_search.md`` (MDP-GapE, the
+planning baselines).
 """
 from ._kernels import set_parallel
 from .average_reward import (average_reward_evaluation, average_reward_linear_programming,
@@ -23,6 +24,7 @@ from .solve import solve
 from .ssp import diameter, min_hitting_times, ssp_linear_programming, ssp_policy_iteration, ssp_value_iteration
 from .ssp_evi import ssp_extended_value_iteration
 from .collection import CollectionResult, gosprl
+from .tree_search import TreeSearchResult, mdp_gape, mdp_gape_budget, ugape_mcts
 from .value_iteration import value_iteration
 
 __all__ = [
@@ -35,4 +37,5 @@ __all__ = [
     "average_reward_evaluation", "ssp_value_iteration", "ssp_policy_iteration", "ssp_linear_programming",
     "min_hitting_times", "diameter", "grouped_planning", "select_grouping",
     "ssp_extended_value_iteration", "gosprl", "CollectionResult",
+    "mdp_gape", "mdp_gape_budget", "ugape_mcts", "TreeSearchResult",
 ]

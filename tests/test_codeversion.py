@@ -67,3 +67,28 @@ def test_version_covers_library_versions(monkeypatch):
     v = code_version("experiments.planning_vi")
     monkeypatch.setattr(cv, "library_versions", lambda: {"numpy": "0.0"})
     assert code_version("experiments.planning_vi") != v
+
+
+def test_numba_cache_is_keyed_by_every_kernel_source(tmp_path):
+    """Numba does not recompile a cached kernel when a jitted function it calls from another file changes; the
+    cache directory is named after all kernel sources, so such an edit starts a fresh cache."""
+    import os
+
+    import numba
+
+    from mdptheory import _numba_cache
+
+    assert numba.config.CACHE_DIR.endswith(_numba_cache.kernel_sources_hash()) or os.environ.get("NUMBA_CACHE_DIR")
+    tree = tmp_path / "tree"
+    _copy_tree(tree)
+    probe = ("import sys; sys.path.insert(0, %r); from mdptheory._numba_cache import kernel_sources_hash; "
+             "print(kernel_sources_hash())" % str(tree))
+    before = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    callee = tree / "solvers" / "_kernels" / "_numba_common.py"     # called by dense.py's cached kernels
+    callee.write_text(callee.read_text() + "\n# an edit of the tie rule\n")
+    after = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert before != after
+    unrelated = next(p for p in sorted((tree / "solvers").rglob("*.py"))   # no Numba in it: the cache stays
+                     if b"numba" not in p.read_bytes())
+    unrelated.write_text(unrelated.read_text() + "\n# an edit\n")
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout == after

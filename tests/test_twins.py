@@ -18,6 +18,7 @@ import mdptheory.sampling  # noqa: F401  (imports register their kernels)
 import solvers  # noqa: F401
 import solvers.learners  # noqa: F401
 import solvers.ssp_evi  # noqa: F401
+import solvers.tree_search  # noqa: F401
 from mdptheory import backends
 from solvers import _kernels as K
 from solvers._kernels import _numba_common as NC

@@ -250,6 +250,106 @@ def ssp_evi_sweeps(rng):
     return out
 
 
+def kl_bernoulli_bounds(rng):
+    """Means on the edges (0, 1), exact repeats (ties) and radii from 0 to inf, tiny and huge."""
+    p = np.concatenate([[0.0, 1.0, 0.5, 0.5, 1e-12, 1 - 1e-12], rng.random(40)])
+    c = np.concatenate([[0.3, 0.3, 0.0, np.inf, 2.0, 1e-9], rng.exponential(0.5, 40)])
+    c[::7] = 1e-14
+    c[3::11] = 50.0
+    return [(p, c), (p[:1].copy(), c[:1].copy())]
+
+
+def kl_ball(rng):
+    """Rows with unobserved points (tied unobserved maxima too), a single support point, constant f, c = 0
+    and c = inf, widths 2 (the closed form) and 5 (the dual)."""
+    out = []
+    for n in (2, 3, 5):
+        P = rng.dirichlet(np.ones(n), size=12)
+        P[0] = 0.0
+        P[0, 0] = 1.0                          # single observed point
+        P[1:4, -1] = 0.0                       # an unobserved point
+        P /= P.sum(axis=1, keepdims=True)
+        F = np.round(rng.random((12, n)) * 4) / 4
+        F[1, -1] = F[1].max() + 1.0            # an unobserved point better than all observed
+        if n > 2:
+            P[2, -2:] = 0.0
+            P[2] /= P[2].sum()
+            F[2, -2:] = F[2].max() + 0.5        # two tied unobserved maxima
+        F[5] = 0.25                            # constant f
+        c = rng.choice([1e-6, 0.05, 0.7, 3.0], size=12)
+        c[6], c[7] = 0.0, np.inf
+        out.append((P, F, c))
+    return out
+
+
+def _gape_models(rng):
+    """A lazy Garnet, a tabular model with a duplicated action (exact ties) and Bernoulli rewards, a
+    deterministic chain (B = 1)."""
+    from mdptheory import FiniteMDP
+    from mdptheory.generative import LazyGarnet, TabularModel
+
+    P, R = _with_tied_action(random_kernel(rng, (6, 3, 6), 0.4), rng.random((6, 3)))
+    tab = TabularModel(FiniteMDP(P, R, 0.8), reward_noise="bernoulli")
+    det = np.zeros((5, 2, 5))
+    det[np.arange(5), 0, (np.arange(5) + 1) % 5] = 1.0
+    det[np.arange(5), 1, np.arange(5)] = 1.0
+    chain = TabularModel(FiniteMDP(det, rng.random((5, 2)), 0.7))
+    return [LazyGarnet(S=40, K=3, B=2, gamma=0.7, seed=int(rng.integers(1000))), tab, chain]
+
+
+def generative_sample(rng):
+    from mdptheory import EpisodicMDP
+    from mdptheory.generative import TabularModel
+
+    models = _gape_models(rng)
+    P = random_kernel(rng, (3, 4, 2, 4), 0.5)
+    models.append(TabularModel(EpisodicMDP(P, rng.random((3, 4, 2))), reward_noise="bernoulli"))
+    out = []
+    for m in models:
+        n = 50
+        h = rng.integers(0, 3 if m.horizon else 5, n).astype(np.int64)
+        u = rng.random((n, 2))
+        u[:5, 0] = 0.0                         # edges of the inverse CDF
+        out.append((*m.kernel(), h, rng.integers(0, m.S, n).astype(np.int64), rng.integers(0, m.K, n).astype(np.int64),
+                    u))
+    return out
+
+
+def generative_rows(rng):
+    return [args[:-1] for args in generative_sample(rng)]      # the sampler's (h, s, a), without the uniforms
+
+
+def tree_search_mdp_gape(rng):
+    out = []
+    for i, m in enumerate(_gape_models(rng)):
+        H = 3 if i < 2 else 4
+        B = m.B
+        base = np.log(3.0) + H * np.log(B * m.K) + np.log(10.0)
+        theory_r, theory_p = np.array([base, 0, 1.0, 1.0]), np.array([base, 0, 1.0, max(B - 1, 0)])
+        exp_ = np.array([np.log(10.0), 1.0, 0.0, 0.0])
+        U = rng.random((40, H, 3))
+        out.append((*m.kernel(), m.s0, H, m.K, B, m.gamma, 0.5, False, False, theory_r, theory_p, 0, U, 40 * H))
+        out.append((*m.kernel(), m.s0, H, m.K, B, m.gamma, 0.0, True, i == 0, exp_, exp_ * 0.1, 0, U, -1))
+        vmax = (1 - m.gamma ** H) / (1 - m.gamma)   # small thresholds and a loose eps: runs that stop
+        out.append((*m.kernel(), m.s0, H, m.K, B, m.gamma, 0.3 * vmax, False, i == 1, exp_ * 0.3, exp_ * 0.03, 0,
+                    rng.random((300, H, 3)), -1))
+    return out
+
+
+def tree_search_uct(rng):
+    return [(*m.kernel(), m.s0, m.K, m.B, m.gamma, T, rng.random((30, 4, 3)))
+            for m, T in zip(_gape_models(rng), (10.0, 0.0, 2.0))]
+
+
+def tree_search_kl_olop(rng):
+    return [(*m.kernel(), m.s0, m.K, m.gamma, thr, rng.random((30, 4, 3)))
+            for m, thr in zip(_gape_models(rng), (np.log(30.0), 0.0, 1.0))]
+
+
+def tree_search_brue(rng):
+    return [(*m.kernel(), m.s0, m.K, m.B, m.gamma, rng.random((30, 4, 7))) for m in _gape_models(rng)]
+
+
 EXAMPLES: dict[str, Callable] = {
     "planning.bellman": planning_bellman,
     "planning.policy_sweep": planning_policy_sweep,
@@ -268,4 +368,13 @@ EXAMPLES: dict[str, Callable] = {
     "sampling.rollout": sampling_rollout,
     "ssp.box_simplex_min": ssp_box_simplex_min,
     "ssp.evi_sweeps": ssp_evi_sweeps,
+    "kl.bernoulli_upper": kl_bernoulli_bounds,
+    "kl.bernoulli_lower": kl_bernoulli_bounds,
+    "kl.ball_max": kl_ball,
+    "generative.sample": generative_sample,
+    "generative.rows": generative_rows,
+    "tree_search.mdp_gape": tree_search_mdp_gape,
+    "tree_search.uct": tree_search_uct,
+    "tree_search.kl_olop": tree_search_kl_olop,
+    "tree_search.brue": tree_search_brue,
 }
