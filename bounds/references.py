@@ -39,6 +39,10 @@ REFERENCES: dict[str, str] = {
     "Domingues, Ménard, Kaufmann, Valko (ALT 2021)": "O. D. Domingues, P. Ménard, E. Kaufmann, M. Valko. Episodic "
                                                      "Reinforcement Learning in Finite MDPs: Minimax Lower Bounds "
                                                      "Revisited. ALT 2021. arXiv:2010.03531",
+    "Osband, Van Roy & Wen (2016)": "I. Osband, B. Van Roy, Z. Wen. Generalization and Exploration via Randomized "
+                                    "Value Functions. ICML 2016. arXiv:1402.0635",
+    "Russo (2019)": "D. Russo. Worst-Case Regret Bounds for Exploration via Randomized Value Functions. NeurIPS 2019. "
+                    "arXiv:1906.02870",
     "Osband et al. (2013)": "I. Osband, D. Russo, B. Van Roy. (More) Efficient Reinforcement Learning via "
                             "Posterior Sampling. NeurIPS 2013. arXiv:1306.0940",
     "Jonsson et al. (2020)": "A. Jonsson, E. Kaufmann, P. Ménard, O. Darwiche Domingues, E. Leurent, M. Valko. "
@@ -69,6 +73,11 @@ REFERENCES: dict[str, str] = {
                                      "Markov Decision Processes. ICLR 2024. arXiv:2310.08833",
     "Zhou, Wang & Du (2023)": "R. Zhou, R. Wang, S. S. Du. Horizon-Free and Variance-Dependent Reinforcement "
                               "Learning for Latent Markov Decision Processes. ICML 2023. arXiv:2210.11604",
+    "Zhou, Wang & Du (ICLR 2023 submission)": "R. Zhou, R. Wang, S. S. Du. Horizon-Free Reinforcement Learning for "
+                                               "Latent Markov Decision Processes. ICLR 2023 submission, OpenReview "
+                                               "g9VAye0eIKO (the earlier version of arXiv:2210.11604)",
+    "Kwon et al. (2021)": "J. Kwon, Y. Efroni, C. Caramanis, S. Mannor. RL for Latent MDPs: Regret Guarantees and "
+                          "a Lower Bound. NeurIPS 2021. arXiv:2102.04939",
     "Jin & Sidford (2021)": "Y. Jin, A. Sidford. Towards Tight Bounds on the Sample Complexity of Average-reward "
                             "MDPs. ICML 2021. arXiv:2106.07046",
     "Wang, Blanchet & Glynn (2023)": "S. Wang, J. Blanchet, P. Glynn. Optimal Sample Complexity of Reinforcement "

@@ -5,7 +5,8 @@ r"""Shared pieces of the online-learner experiments (OPSRL, PSRL, UCBVI): record
   independently of the agent's count update;
 - :class:`Recorder` wraps an agent for :func:`solvers.learners.run` and keeps a copy of what the agent
   planned with (``Q``, ``V``) after every ``policy()`` call;
-- :func:`transition_counts` rebuilds ``n_h(s'|s,a)`` before every episode from those trajectories;
+- :func:`transition_counts` rebuilds ``n_h(s'|s,a)`` before every episode from those trajectories, and
+  :func:`reward_sums` the sums of the rewards the environment returned (for agents that learn them);
 - :func:`binary_reward_mdp`: a random stage-dependent MDP whose last-stage reward is ``s mod 2``, so that
   the optimal value-to-go before the last stage takes the two values ``{0, 1}`` (exact Beta laws);
 - :func:`uniformity_verdict`: exact tests that probability-integral transforms are ``U(0, 1)``;
@@ -27,8 +28,8 @@ from mdptheory import EpisodicMDP
 from mdptheory.envs import garnet
 from solvers.learners import EpisodicOracle, Trajectory
 
-__all__ = ["RecordingOracle", "Recorder", "transition_counts", "binary_reward_mdp", "uniformity_verdict",
-           "paired_greater", "seed_streams"]
+__all__ = ["RecordingOracle", "Recorder", "transition_counts", "reward_sums", "binary_reward_mdp",
+           "uniformity_verdict", "paired_greater", "seed_streams"]
 
 
 def seed_streams(seed: int, salt: int, n: int) -> list[np.random.Generator]:
@@ -81,6 +82,17 @@ def transition_counts(trajectories: list[Trajectory], S: int, A: int, H: int, st
         out[t] = n
         for h in range(H):
             n[h if stage_dependent else 0, traj.states[h], traj.actions[h], traj.states[h + 1]] += 1.0
+    return out
+
+
+def reward_sums(trajectories: list, S: int, A: int, H: int, stage_dependent: bool) -> np.ndarray:
+    """``(T, G, S, A)``: the sums of the rewards the environment returned before each episode, by plain loops."""
+    G = H if stage_dependent else 1
+    out, tot = np.zeros((len(trajectories), G, S, A)), np.zeros((G, S, A))
+    for t, traj in enumerate(trajectories):
+        out[t] = tot
+        for h in range(H):
+            tot[h if stage_dependent else 0, traj.states[h], traj.actions[h]] += traj.rewards[h]
     return out
 
 

@@ -102,6 +102,25 @@ class OfflineDataset:
         expected_h = np.repeat(np.arange(self.H), self.K)
         if not np.array_equal(self.h, expected_h):
             raise ValueError("rows must be stage-major: row h*K + k holds stage h of episode k")
+        for name in ("r", "phi", "features", "behaviour"):
+            col = np.asarray(getattr(self, name))
+            if not np.issubdtype(col.dtype, np.number) or np.iscomplexobj(col):
+                raise TypeError(f"{name} must hold real numbers, got dtype {col.dtype}")
+            bad = ~np.isfinite(col)
+            if bad.any():
+                k = np.unravel_index(int(np.argmax(bad)), col.shape)
+                raise ValueError(f"{name}{list(k)} = {col[k]} is not finite; an offline dataset holds finite "
+                                 "rewards, features and behaviour probabilities")
+        check_distribution(np.asarray(self.behaviour, dtype=float), "behaviour")
+        # Read-only views: a learner (or a mutant) that writes into the data would otherwise change the
+        # dataset every later run and replication reads; the caller's own arrays stay writable.
+        for name in ("episode", "h", "s", "a", "r", "s_next", "phi", "features", "behaviour", "weights"):
+            col = getattr(self, name)
+            if col is None:
+                continue
+            view = np.asarray(col).view()
+            view.flags.writeable = False
+            object.__setattr__(self, name, view)
 
     @property
     def S(self) -> int:

@@ -42,5 +42,7 @@ def draw(results):
         ax.set_title(f"{env} {'L' if env == 'reset' else 'S' if env != 'grid' else 'k'} = {size} (D = {D:.3g})",
                      fontsize=9)
         ax.legend(fontsize=7)
+    fig.suptitle("No paper figure (Tarbouriech et al. 2021's experiments were not available): collection time C "
+                 "vs total requirement B", fontsize=9)
     fig.tight_layout()
     return fig

@@ -45,7 +45,8 @@ def draw(results):
     ax.axhline(eta, color="k", lw=0.8, ls="--", label=f"eta = {eta:g}")
     ax.set_xlabel("steps t")
     ax.set_ylabel("max over (s, a) of ||p̂ − p||₁")
-    ax.set_title("Model estimation on RiverSwim (S = 6): error against time", fontsize=10)
+    ax.set_title("No paper figure (Tarbouriech et al. 2021's experiments were not available): model estimation on "
+                 "RiverSwim (S = 6), error against time", fontsize=8)
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -104,6 +104,7 @@ def draw(results):
     compute = real[real["B_c"].notna()] if "B_c" in real.columns else real.iloc[:0]
     _curves(axes[3], compute, "B_c", lambda B: f"B_c = S²·64·{B / (20 * 20 * 64):g} (exact models)",
             "(d) ρ = 0.2: loss vs G at fixed compute budgets")
-    fig.suptitle("Action grouping (Li, Ju & Shroff 2024): hierarchical MDP, S = 20, A = 64, γ = 0.9", fontsize=10)
+    fig.suptitle("No paper figure to regenerate (Li, Ju & Shroff 2024: figures not available): action grouping on a "
+                 "hierarchical MDP, S = 20, A = 64, γ = 0.9", fontsize=10)
     fig.tight_layout()
     return fig

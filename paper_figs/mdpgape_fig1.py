@@ -87,6 +87,7 @@ def draw(results):
     ax.set_yscale("log")
     ax.set_xlabel(r"$1/(\Delta \vee \varepsilon)$  ($\Delta$: root gap of the 9-step $Q$)")
     ax.set_ylabel("oracle calls n")
-    ax.set_title("MDP-GapE, fixed confidence (delta = 0.1), paper Garnets", fontsize=10)
+    ax.set_title("Regenerates Jonsson et al. (2020) Figure 1: MDP-GapE, fixed confidence (delta = 0.1), paper "
+                 "Garnets", fontsize=9)
     ax.legend(fontsize=7, loc="upper left")
     return fig

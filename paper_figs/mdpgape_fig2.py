@@ -76,7 +76,8 @@ def draw(results):
     counts = {PLANNERS[p][0]: sum(len(v) for v in real_runs(results)[f"regret_{p.replace('-', '_')}"]
                                   if isinstance(v, np.ndarray))
               for p in PLANNERS if f"regret_{p.replace('-', '_')}" in real_runs(results).columns}
-    ax.set_title("Fixed budget on the paper's Garnets: mean, 95% bootstrap band; instances: "
+    ax.set_title("Regenerates Jonsson et al. (2020) Figure 2: fixed budget on the paper's Garnets: mean, 95% "
+                 "bootstrap band; instances: "
                  + ", ".join(f"{k} {v}" for k, v in counts.items()), fontsize=7)
     ax.legend(fontsize=8)
     return fig

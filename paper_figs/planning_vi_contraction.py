@@ -38,6 +38,7 @@ def draw(results):
         ax.semilogy(k, float(g) ** k, color=c, lw=2, ls="--", label=f"bound γ^k, {label(grp.iloc[0])}")
     ax.set_xlabel("iteration k")
     ax.set_ylabel("||V_k − V*||∞ / ||V_0 − V*||∞")
-    ax.set_title("Value iteration contracts at rate γ (dotted grey: the γ² mutant)")
+    ax.set_title("No paper figure (Puterman 1994, §6.3): value iteration contracts at rate γ (dashed: the bound "
+                 "γ^k; dotted grey: the γ² mutant)", fontsize=8.5)
     ax.legend(fontsize=8, loc="lower left")
     return fig

@@ -96,7 +96,10 @@ class PlanningResult:
     params: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for arr in (self.V, self.Q, self.policy):
+        # The certificate is about these numbers: every array of the result (the brackets in ``extra`` and
+        # the ``trace`` included) is read-only, so no later code edits what was certified.
+        arrays = [self.V, self.Q, self.policy, *self.extra.values(), *(self.trace or {}).values()]
+        for arr in arrays:
             if isinstance(arr, np.ndarray):
                 arr.flags.writeable = False
 

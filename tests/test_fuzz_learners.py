@@ -12,7 +12,7 @@ from hypothesis import given
 
 from fuzz_inputs import ARRAY_CORRUPTIONS, NOT_A_NUMBER, clear_error_or, few, seeds
 from mdptheory.envs import garnet
-from solvers.learners import OPSRL, PSRL, UCBVI, GreedyPosteriorMean
+from solvers.learners import OPSRL, PSRL, RLSVI, UCBVI, GreedyPosteriorMean
 from solvers.offline import drpvi, drvi_l, fit, pessimistic_lsvi, pevi, r2pvi
 from strategies_offline import dataset, random_drect
 
@@ -36,16 +36,27 @@ COMMON = {"S": INTS, "A": INTS, "H": INTS,
           "backend": [("cuda", "cuda", False), ("none", None, False), ("numpy", "numpy", True)],
           "rng": [("negative", -1, False), ("float", 1.5, False), ("string", "0", False),
                   ("generator", np.random.default_rng(0), True)]}
+#: With rewards=ENV.R given, a learnt reward model is a contradiction (an error naming both); "known" is valid.
+REWARD_MODEL = [("x", "bayes", False), ("none", None, False), ("list", ["known"], False), ("known", "known", True)]
 LEARNERS = {
     OPSRL: {**COMMON, "J": INTS, "kappa": positive(), "n0": nonneg(), "r0": nonneg(), "prior_alpha": nonneg(),
             "clip": [("x", "clip", False), ("none", None, False), ("stage", "stage", True)],
-            "sampling": [("x", "thompson", False), ("mean", "mean", True)]},
+            "sampling": [("x", "thompson", False), ("mean", "mean", True)],
+            "reward_model": REWARD_MODEL + [("learnt-with-rewards", "beta-bernoulli", False),
+                                            ("empirical", "empirical", False)],
+            "reward_prior": positive()},
     PSRL: {**COMMON, "prior_alpha": nonneg(), "J": INTS},
     UCBVI: {**COMMON, "delta": BAD + [("zero", 0.0, False), ("one", 1.0, False), ("half", 0.5, True),
                                       ("float32", np.float32(0.1), True)],
             "n_episodes": INTS, "bonus_scale": nonneg(),
             "bonus": [("x", "ucb", False), ("bernstein", "bernstein", True)],
-            "constants": [("x", "paper", False), ("theory", "theory", True)]},
+            "constants": [("x", "paper", False), ("theory", "theory", True)],
+            "implementation": [("x", "rlberry", False), ("none", None, False), ("official", "official-code", True)],
+            "reward_model": REWARD_MODEL + [("beta", "beta-bernoulli", False),
+                                            ("learnt-with-rewards", "empirical", False)]},
+    RLSVI: {**COMMON, "noise_scale": nonneg(), "prior_count": positive(),
+            "perturbation": [("x", "doubled", False), ("none", None, False), ("official", "official-code", True)],
+            "reward_model": REWARD_MODEL + [("learnt-with-rewards", "empirical", False)]},
     GreedyPosteriorMean: {**COMMON, "n0": nonneg(), "r0": nonneg()},
 }
 LEARNER_CASES = [pytest.param(cls, arg, i, id=f"{cls.__name__}-{arg}-{table[arg][i][0]}")
@@ -67,6 +78,8 @@ def test_learner_constructor_arguments(cls, arg, i):
     else:
         kwargs[arg] = value
     names = [arg, "rewards"] if arg in sizes else [arg]     # a size that does not match the rewards names them
+    if arg == "implementation" and value == "official-code" and kwargs.get("constants") == "theory":
+        valid = False
 
     def check(agent):
         if arg not in sizes and arg not in ("rng", "backend") and isinstance(value, (int, float, np.number)):
@@ -75,6 +88,28 @@ def test_learner_constructor_arguments(cls, arg, i):
         assert pi.dtype == np.int64 and pi.shape == (ENV.H, ENV.S) and pi.min() >= 0 and pi.max() < ENV.A
 
     clear_error_or(lambda: cls(sizes["S"], sizes["A"], sizes["H"], **kwargs), names, not valid, check)
+
+
+def test_official_code_ucbvi_needs_the_experiments_constants():
+    clear_error_or(lambda: UCBVI(ENV.S, ENV.A, ENV.H, rewards=ENV.R, constants="theory",
+                                 implementation="official-code"), ["implementation", "constants"], True)
+
+
+@pytest.mark.parametrize("cls, model", [(OPSRL, "beta-bernoulli"), (PSRL, "beta-bernoulli"), (UCBVI, "empirical"),
+                                        (RLSVI, "empirical")])
+@pytest.mark.parametrize("kind", ["above-one", "negative", "nan", "shape"])
+def test_learnt_rewards_refuse_observed_rewards_outside_the_unit_interval(cls, model, kind):
+    """A learnt reward model records the rewards an episode returns: outside [0, 1] (or of the wrong shape) is a
+    clear error naming the rewards, raised before any statistic changes."""
+    from solvers.learners import Trajectory
+
+    agent = cls(ENV.S, ENV.A, ENV.H, reward_model=model, rng=0)
+    pi = agent.policy()
+    rewards = {"above-one": [0.5, 1.5, 0.0], "negative": [0.0, -0.1, 1.0], "nan": [0.0, np.nan, 1.0],
+               "shape": [0.0, 1.0]}[kind]
+    traj = Trajectory(np.zeros(ENV.H + 1, np.int64), pi[:, 0].copy(), np.array(rewards))
+    clear_error_or(lambda: agent.update(traj), ["reward"], True)
+    assert agent.reward_stats.sum() == 0 and agent.n_transitions == 0
 
 
 @pytest.mark.parametrize("kind", sorted(ARRAY_CORRUPTIONS) + ["above-one", "negative"])
@@ -108,6 +143,10 @@ OFFLINE = {
         "divergence": [("x", "js", False), ("none", None, False)],
         "bonus": [("x", "l3", False), ("l2", "l2", True)], "clip": [("x", "top", False), ("none", "none", True)],
         "tv_min_mode": [("x", "support", False)], "chi2_direction": [("x", "up", False)],
+        "alpha_solver": [("x", "brent", False), ("none", None, False)],
+    }),
+    "r2pvi-chi2": (lambda **kw: r2pvi(DATA, **{"divergence": "chi2", "lam": 1.0, "theta": THETA, **kw}), {
+        "alpha_solver": [("x", "golden", False), ("nm", "nelder-mead", True)],
     }),
     "r2pvi-kl": (lambda **kw: r2pvi(DATA, **{"divergence": "kl", "lam": 1.0, "theta": THETA, **kw}), {
         "lam": positive(),
@@ -117,6 +156,7 @@ OFFLINE = {
     "drpvi": (lambda **kw: drpvi(DATA, **{"rho": 0.1, "theta": THETA, **kw}), {
         "rho": nonneg([("table", np.full((MDP.H, PHI.shape[2]), 0.1), True),
                        ("table-nan", np.full((MDP.H, PHI.shape[2]), np.nan), False)]),
+        "alpha_solver": [("x", "simplex", False), ("nm", "nelder-mead", True)],
     }),
     "drvi-l": (lambda **kw: drvi_l(DATA, **{"rho": 0.1, "theta": THETA, **kw}), {"rho": nonneg()}),
     "fit": (lambda **kw: fit(**{"method": "pevi", "dataset": DATA, **kw}), {

@@ -16,12 +16,12 @@ from experiments.verify import verify
 from mdptheory import mutants
 from mdptheory.envs import garnet
 from mdptheory.store import ResultStore
-from solvers.learners import OPSRL, PSRL, UCBVI, Trajectory, run
+from solvers.learners import OPSRL, PSRL, RLSVI, UCBVI, Trajectory, run
 
 LEARNER_CLAIMS = ["opsrl-posterior", "psrl-posterior", "opsrl-optimism", "opsrl-regret-rate", "opsrl-regret-ratio",
                   "opsrl-anticoncentration", "opsrl-j-samples", "opsrl-gridworld-below-ucbvi", "ucbvi-upper-values",
-                  "ucbvi-optimism"]
-ALGORITHMS = ("opsrl", "psrl", "ucbvi", "learners")
+                  "ucbvi-optimism", "rlsvi-perturbation"]
+ALGORITHMS = ("opsrl", "psrl", "ucbvi", "rlsvi", "learners")
 
 
 # ------------------------------------------------------------------------------- exact posterior math
@@ -127,15 +127,19 @@ def test_ucbvi_identity_rejects_a_bonus_bug_and_optimism_a_sign_bug():
 # -------------------------------------------------------------------------------------------- mutants
 def _fingerprint(cls, T: int, **kw) -> np.ndarray:
     env = garnet(3, 2, 2, rng=0, H=2)
-    agent = cls(env.S, env.A, env.H, rewards=env.R, rng=0, **kw)
+    learnt = kw.get("reward_model", "known") != "known"
+    agent = cls(env.S, env.A, env.H, rewards=None if learnt else env.R, rng=0, **kw)
     tr = run(agent, env, T, rng=1)
-    return np.concatenate([agent.Q.ravel(), agent.counts.ravel(), tr.value_estimates])
+    stats = agent.reward_stats.ravel() if learnt else np.zeros(0)
+    return np.concatenate([agent.Q.ravel(), agent.counts.ravel(), stats, tr.value_estimates])
 
 
-_SETUPS = {"opsrl": [(OPSRL, 30, dict(kappa=3.0, n0=2.0, stage_dependent=True))],
-           "psrl": [(PSRL, 30, dict(stage_dependent=True))],
+_SETUPS = {"opsrl": [(OPSRL, 30, dict(kappa=3.0, n0=2.0, stage_dependent=True)),
+                     (OPSRL, 30, dict(stage_dependent=True, reward_model="beta-bernoulli"))],
+           "psrl": [(PSRL, 30, dict(stage_dependent=True)), (PSRL, 30, dict(reward_model="beta-bernoulli"))],
            "ucbvi": [(UCBVI, 500, dict(constants="theory", bonus="bernstein")), (UCBVI, 500, dict(constants="theory")),
-                     (UCBVI, 100, {})],
+                     (UCBVI, 100, {}), (UCBVI, 100, dict(implementation="official-code", reward_model="empirical"))],
+           "rlsvi": [(RLSVI, 30, dict(reward_model="empirical"))],
            "learners": [(OPSRL, 30, dict(stage_dependent=True))]}
 
 
@@ -143,7 +147,7 @@ def test_learner_mutants_are_registered_and_each_changes_its_algorithm():
     registry = mutants.registry()
     names = [n for n in registry if registry[n].algorithm in ALGORITHMS]
     assert {a: sum(registry[n].algorithm == a for n in names) for a in ALGORITHMS} == \
-        {"opsrl": 8, "psrl": 4, "ucbvi": 6, "learners": 4}
+        {"opsrl": 11, "psrl": 5, "ucbvi": 9, "rlsvi": 4, "learners": 4}
     clean = {a: [_fingerprint(cls, T, **kw) for cls, T, kw in setups] for a, setups in _SETUPS.items()}
     for name in names:
         setups = _SETUPS[registry[name].algorithm]

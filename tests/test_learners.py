@@ -20,12 +20,14 @@ from twin_examples import posterior_csr as random_csr
 # ---------------------------------------------------------------------------------------------- kernels
 @settings(max_examples=20)
 @given(seed=seeds, H=st.integers(1, 5), S=st.integers(1, 6), A=st.integers(1, 3), J=st.integers(1, 5),
-       stage=st.booleans(), pseudo=st.booleans(), zero_rows=st.booleans(), clip=st.sampled_from([np.inf, 2.0]))
-def test_max_sample_backward_numba_matches_numpy(seed, H, S, A, J, stage, pseudo, zero_rows, clip):
+       stage=st.booleans(), pseudo=st.booleans(), zero_rows=st.booleans(), clip=st.sampled_from([np.inf, 2.0]),
+       joint=st.booleans(), rewards_staged=st.booleans())
+def test_max_sample_backward_numba_matches_numpy(seed, H, S, A, J, stage, pseudo, zero_rows, clip, joint,
+                                                 rewards_staged):
     rng = np.random.default_rng(seed)
     G = H if stage else 1
     ptr, idx, W, Wp = random_csr(rng, G, S, A, J, pseudo=pseudo, zero_rows=zero_rows)
-    R = rng.random((H, S, A))
+    R = rng.random((H if rewards_staged else 1, S, A, J if joint else 1))
     v_pseudo = 1.5 * (H - np.arange(H + 1.0))
     v_clip = np.full(H, clip)
     Q1, V1, pi1 = K.max_sample_backward(ptr, idx, W, Wp, R, v_pseudo, v_clip, stage)
@@ -45,8 +47,8 @@ def test_one_exact_sample_is_backward_induction(mdp):
     ptr = np.zeros(H * S * A + 1, np.int64)
     np.cumsum(np.bincount(nz // S, minlength=H * S * A), out=ptr[1:])
     W = flat[nz][:, None].copy()
-    Q, V, _ = K.max_sample_backward(ptr, (nz % S).astype(np.int64), W, np.zeros((H * S * A, 1)), mdp.R,
-                                 np.zeros(H + 1), np.full(H, np.inf), True)
+    Q, V, _ = K.max_sample_backward(ptr, (nz % S).astype(np.int64), W, np.zeros((H * S * A, 1)), mdp.R[..., None],
+                                    np.zeros(H + 1), np.full(H, np.inf), True)
     V_ref, Q_ref, _ = backward_induction_arrays(mdp.P, mdp.R, backend="numpy")
     np.testing.assert_allclose(Q, Q_ref, atol=1e-12)
     np.testing.assert_allclose(V, V_ref, atol=1e-12)
@@ -56,12 +58,24 @@ def test_max_over_samples_dominates_each_sample():
     rng = np.random.default_rng(3)
     H, S, A, J = 3, 4, 2, 6
     ptr, idx, W, Wp = random_csr(rng, H, S, A, J)
-    R = rng.random((H, S, A))
     vp, vc = 2.0 * (H - np.arange(H + 1.0)), np.full(H, np.inf)
-    Q, _, _ = K.max_sample_backward(ptr, idx, W, Wp, R, vp, vc, True)
-    for j in range(J):
-        Qj, _, _ = K.max_sample_backward(ptr, idx, W[:, j:j + 1].copy(), Wp[:, j:j + 1].copy(), R, vp, vc, True)
-        assert np.all(Q >= Qj - 1e-12)
+    for R in (rng.random((H, S, A, 1)), rng.random((H, S, A, J))):          # known rewards, joint reward samples
+        Q, _, _ = K.max_sample_backward(ptr, idx, W, Wp, R, vp, vc, True)
+        for j in range(J):
+            Rj = R[..., j:j + 1].copy() if R.shape[-1] == J else R
+            Qj, _, _ = K.max_sample_backward(ptr, idx, W[:, j:j + 1].copy(), Wp[:, j:j + 1].copy(), Rj, vp, vc, True)
+            assert np.all(Q >= Qj - 1e-12)
+
+
+def test_joint_max_pairs_each_reward_sample_with_its_transition_sample():
+    """One row, two samples: (reward 1, transition to a 0-valued state) and (reward 0, to a 5-valued pseudo-state):
+    the joint max is max(1 + 0, 0 + 5) = 5, the separate maxima would give 1 + 5 = 6 (pseudo-state value at h + 1 = 5)."""
+    ptr, idx = np.array([0, 1]), np.array([0])
+    W, Wp = np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]])
+    R = np.array([1.0, 0.0]).reshape(1, 1, 1, 2)
+    for backward in (K.max_sample_backward, K.max_sample_backward_numpy):
+        Q, V, _ = backward(ptr, idx, W, Wp, R, np.array([0.0, 5.0]), np.array([np.inf]), False)
+        assert Q[0, 0, 0] == 5.0 and V[0, 0] == 5.0
 
 
 @settings(max_examples=15)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from claims_in_memory import judge_quick
-from experiments import offline_consistency, r2pvi_bound, r2pvi_consistency, r2pvi_limit, r2pvi_rate
+from experiments import offline_consistency, r2pvi_bound, r2pvi_consistency, r2pvi_limit, r2pvi_official, r2pvi_rate
 from experiments.offline_truth import (informative_K, learn, no_trap_behaviour, population_inv_diag, theorem_bound,
                                        theorem_instance, trap_instance)
 from mdptheory import mutants
@@ -19,7 +19,7 @@ from solvers.offline import LEARNERS
 from solvers.robust import robust_backward_induction, robust_policy_evaluation, worst_case_rows
 
 OFFLINE_CLAIMS = (r2pvi_bound.CLAIMS + r2pvi_rate.CLAIMS + r2pvi_limit.CLAIMS + r2pvi_consistency.CLAIMS
-                  + offline_consistency.CLAIMS)
+                  + offline_consistency.CLAIMS + r2pvi_official.CLAIMS)
 #: The algorithms whose mutants these claims and tests/test_robust_claims.py answer for.
 ALGORITHMS = ("r2pvi", "pessimistic-vi", "drpvi", "drvi-l", "pevi", "robust-inner", "robust-dp")
 
@@ -34,7 +34,8 @@ def test_claim_verified_on_the_quick_grid(claim):
 # ----------------------------------------------------------------------------- mutants are live
 def _offline_outputs(name: str) -> np.ndarray:
     """Every offline learner's Q on a well-covered dataset (lam and rho interior) and on the coverage-poor
-    trap instance (its fail state is never a sampled next state)."""
+    trap instance (its fail state is never a sampled next state), and with the official-code presets (the
+    Nelder-Mead searches) on the official reference datasets."""
     out = []
     for model, behaviour in ((random_d_rectangular(5, 3, 3, 3, rng=3), "uniform"),
                              (trap_instance(), no_trap_behaviour(trap_instance()))):
@@ -43,6 +44,9 @@ def _offline_outputs(name: str) -> np.ndarray:
             kw = ({"lam": 0.1} if method.startswith("r2pvi") else {"rho": 0.2} if method in ("drpvi", "drvi-l")
                   else {})
             out.append(learn(method, data, model, beta=0.5, ridge=1.0, **kw).Q.ravel())
+    for seed in range(r2pvi_official.SEEDS):
+        data = r2pvi_official.reference_dataset(seed)
+        out += [r2pvi_official.fit_official(method, data).Q.ravel() for method in r2pvi_official.OFFICIAL_NAMES]
     return np.concatenate(out)
 
 

@@ -85,6 +85,27 @@ def test_bad_inputs_name_the_argument():
         replication_rng(-1, 0)
 
 
+@pytest.mark.parametrize("column", ["r", "phi", "features", "behaviour"])
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_non_finite_columns_are_refused_by_name(column, value):
+    mdp, phi, _, _ = random_drect(seed=8)
+    ds = dataset(mdp, phi, 6, 0)
+    fields = {name: np.array(getattr(ds, name)) for name in
+              ("episode", "h", "s", "a", "r", "s_next", "phi", "features", "behaviour")}
+    fields[column].flat[3] = value
+    with pytest.raises(ValueError, match=rf"^{column}\[.*not finite"):
+        OfflineDataset(**fields, K=ds.K, H=ds.H)
+
+
+def test_dataset_arrays_are_read_only_and_the_callers_stay_writable():
+    mdp, phi, _, _ = random_drect(seed=9)
+    ds = dataset(mdp, phi, 6, 0)
+    for name in ("episode", "h", "s", "a", "r", "s_next", "phi", "features", "behaviour"):
+        with pytest.raises(ValueError, match="read-only"):
+            getattr(ds, name)[0] = 0
+    phi.flat[0] = phi.flat[0]   # the feature table the caller passed is not frozen behind their back
+
+
 @settings(max_examples=15, deadline=None)
 @given(K=st.integers(1, 30), seed=st.integers(0, 2**31 - 1), H=st.integers(1, 4))
 def test_fuzz_datasets_are_valid(K, seed, H):

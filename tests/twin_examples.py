@@ -156,8 +156,8 @@ def learners_max_sample_backward(rng):
                                             (4, 5, 3, 2, False, False, True), (2, 6, 2, 5, True, True, True)):
         G = H if stage else 1
         ptr, idx, W, Wp = posterior_csr(rng, G, S, A, J, pseudo=pseudo, zero_rows=zero)
-        R = rng.random((H, S, A))
-        R[..., -1] = R[..., 0]                  # a tie when the two rows' samples coincide (A = 1: trivial)
+        R = rng.random((H if H % 2 else 1, S, A, J if stage else 1))   # known (JR = 1) and joint (JR = J) rewards
+        R[:, :, -1] = R[:, :, 0]                # a tie when the two rows' samples coincide (A = 1: trivial)
         out.append((ptr, idx, W, Wp, R, 2.0 * (H - np.arange(H + 1.0)), np.full(H, float(rng.choice([np.inf, 2.0]))),
                     stage))
     return out
@@ -247,6 +247,63 @@ def ssp_evi_sweeps(rng):
         for descending in (False, True):
             for k in (1, 3):
                 out.append((lo, hi, cost, V, pinned, descending, k))
+    return out
+
+
+def _latent_models(rng):
+    """Small latent MDPs ``(w, nu, P, R, cls, G, H)`` with a tied action (action A-1 copies action 0 in every
+    context) and rewards shared by the contexts or not (``G = 1`` or ``G > 1``)."""
+    from mdptheory.latent import HistoryTree
+
+    for M, S, A, H, shared in ((1, 1, 1, 1, True), (2, 2, 2, 3, True), (2, 3, 2, 2, False), (3, 2, 3, 3, False),
+                               (2, 3, 3, 2, True)):
+        P, R = _with_tied_action(random_kernel(rng, (M, S, A, S), 0.6), rng.random((M, S, A)) / H)
+        if shared:
+            R = np.broadcast_to(R[:1], R.shape).copy()
+        else:
+            R[:, 0, 0] = R[0, 0, 0]               # some pairs shared, others not
+            R[:, :, -1] = R[:, :, 0]
+        w = rng.dirichlet(np.ones(M))
+        nu = random_kernel(rng, (M, S), 0.7)
+        tree = HistoryTree.from_rewards(R, H)
+        yield w, nu, P, R, np.asarray(tree.cls), tree.G, H, tree
+
+
+def latent_plan_tree(rng):
+    out = []
+    for w, nu, P, R, cls, G, H, _ in _latent_models(rng):
+        M, S, A = R.shape
+        n = rng.integers(0, 5, size=(M, S, A)).astype(float)
+        inv_n = 1.0 / np.maximum(n, 1.0)
+        Pv = np.where(n[..., None] > 0, P, 1.0 / S)
+        for mode, c1, c2, ch, center, cap, var_mode, prior, shift, levels in (
+                (0, 0.0, 0.0, 0.0, 1.0, np.inf, False, False, 0, H),          # exact planning
+                (0, 1.0, 0.1, 0.0, 1.0, 1.0, False, False, 0, H),             # Bernstein, truncated
+                (0, 0.0, 0.0, 0.3 * H, 1.0, 1.0, False, False, 0, H),         # Hoeffding x H
+                (0, 1.0, 0.1, 0.0, 0.0, np.inf, False, True, 1, max(H - 1, 1)),  # the mutants' arguments
+                (1, 1.0, 0.1, 0.0, 1.0, 1.0, False, False, 0, H),             # box-simplex sets
+                (0, 0.0, 0.0, 0.0, 1.0, np.inf, True, False, 0, H)):          # the Var* pass
+            for prune in (False, True):
+                out.append((w, nu, Pv if prune else P, Pv, R, cls, G, H, levels, mode, c1, c2, ch, center, 3.0, inv_n,
+                            cap, var_mode, prior, shift, prune))
+    return out
+
+
+def latent_evaluate_tree(rng):
+    out = []
+    for w, nu, P, R, cls, G, H, tree in _latent_models(rng):
+        for _ in range(2):
+            out.append((w, nu, P, R, cls, G, H, rng.integers(R.shape[2], size=tree.n_decision_nodes).astype(np.int64)))
+    return out
+
+
+def latent_play_episode(rng):
+    out = []
+    for w, nu, P, R, cls, G, H, tree in _latent_models(rng):
+        cdfs = [np.cumsum(x, axis=-1) for x in (w, nu, P)]
+        pol = rng.integers(R.shape[2], size=tree.n_decision_nodes).astype(np.int64)
+        for u in (rng.random(H + 2), np.zeros(H + 2), np.full(H + 2, 1.0 - 1e-16)):
+            out.append((*cdfs, R, cls, np.asarray(tree.offsets), G, pol, u))
     return out
 
 
@@ -350,6 +407,57 @@ def tree_search_brue(rng):
     return [(*m.kernel(), m.s0, m.K, m.B, m.gamma, rng.random((30, 4, 7))) for m in _gape_models(rng)]
 
 
+def _policy_reg_tables(rng):
+    """Stage tables (Q, log ref) with exact ties (a duplicated action), zero reference entries and tau in {0, ...}."""
+    for S, A in ((1, 1), (4, 3), (6, 5)):
+        Q = rng.uniform(-1, 2, (S, A))
+        Q[:, -1] = Q[:, 0]                               # exact tie: greedy must pick the lower action
+        ref = rng.dirichlet(np.ones(A), size=S)
+        if A > 2:
+            ref[0, 1] = 0.0                              # an action the reference never plays
+            ref[0] /= ref[0].sum()
+        with np.errstate(divide="ignore"):
+            log_ref = np.log(ref)
+        for tau in (0.0, 1e-3, 0.3, 50.0):
+            yield Q, log_ref, tau
+
+
+def policy_reg_gibbs_stage(rng):
+    return [(Q, log_ref, tau) for Q, log_ref, tau in _policy_reg_tables(rng)]
+
+
+def policy_reg_evaluate_stage(rng):
+    out = []
+    for Q, log_ref, tau in _policy_reg_tables(rng):
+        S, A = Q.shape
+        pi = rng.dirichlet(np.ones(A), size=S)
+        if A > 1:
+            pi[:, 0] = np.where(rng.random(S) < 0.3, 0.0, pi[:, 0])      # zeros: 0 log 0 = 0
+        pi /= pi.sum(axis=1, keepdims=True)
+        out.append((Q, pi, log_ref, tau))
+        outside = pi.copy()
+        if A > 2:
+            outside[0] = 1.0 / A                                          # mass where ref = 0: KL = inf
+        out.append((Q, outside, log_ref, tau))
+    return out
+
+
+def drrpo_softmax_policy(rng):
+    out = []
+    for H, S, A, d in ((1, 1, 1, 1), (3, 4, 3, 2), (2, 5, 4, 6)):
+        phi = rng.dirichlet(np.ones(d), size=(S, A))
+        phi[:, -1] = phi[:, 0]                                            # tied logits
+        ref = rng.dirichlet(np.ones(A), size=(H, S))
+        if A > 2:
+            ref[:, 0, 1] = 0.0
+            ref[:, 0] /= ref[:, 0].sum(axis=-1, keepdims=True)
+        with np.errstate(divide="ignore"):
+            log_ref = np.log(ref)
+        for scale, power in ((0.0, 1.0), (1.0, 1.0), (300.0, 1.0), (1.0, 0.25)):
+            out.append((phi, scale * rng.normal(size=(H, d)), log_ref, power))
+    return out
+
+
 EXAMPLES: dict[str, Callable] = {
     "planning.bellman": planning_bellman,
     "planning.policy_sweep": planning_policy_sweep,
@@ -368,6 +476,9 @@ EXAMPLES: dict[str, Callable] = {
     "sampling.rollout": sampling_rollout,
     "ssp.box_simplex_min": ssp_box_simplex_min,
     "ssp.evi_sweeps": ssp_evi_sweeps,
+    "latent.plan_tree": latent_plan_tree,
+    "latent.evaluate_tree": latent_evaluate_tree,
+    "latent.play_episode": latent_play_episode,
     "kl.bernoulli_upper": kl_bernoulli_bounds,
     "kl.bernoulli_lower": kl_bernoulli_bounds,
     "kl.ball_max": kl_ball,
@@ -377,4 +488,7 @@ EXAMPLES: dict[str, Callable] = {
     "tree_search.uct": tree_search_uct,
     "tree_search.kl_olop": tree_search_kl_olop,
     "tree_search.brue": tree_search_brue,
+    "policy_reg.gibbs_stage": policy_reg_gibbs_stage,
+    "policy_reg.evaluate_stage": policy_reg_evaluate_stage,
+    "drrpo.softmax_policy": drrpo_softmax_policy,
 }

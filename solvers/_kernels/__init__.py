@@ -222,7 +222,8 @@ def bracket_stats(V, TV, backend="numba"):
 
 def _weighted_rewards(policy, R):
     """``sum_a pi(a|s) R[s, a]``, where an action of probability 0 contributes 0 even if ``R = -inf``."""
-    return np.where(policy > 0, policy * R, 0.0).sum(axis=1)
+    return np.multiply(policy, R, out=np.zeros(np.broadcast_shapes(policy.shape, R.shape)),
+                       where=policy > 0).sum(axis=1)
 
 
 def policy_model(P_flat, R, policy):

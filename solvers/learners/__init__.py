@@ -1,4 +1,4 @@
-"""Tabular episodic learners (OPSRL, PSRL, UCBVI, a greedy control), their run loop and contract checker.
+"""Tabular episodic learners (OPSRL, PSRL, UCBVI, RLSVI, a greedy control), their run loop and contract checker.
 
 See ``docs/learners.md`` and ``docs/architecture.md``. Every learner: ``agent.policy() -> (H, S) int64``,
 ``agent.update(trajectory)``; :func:`run` plays it against an evaluation oracle (default: the known
@@ -15,9 +15,10 @@ from .loop import run
 from .opsrl import OPSRL, opsrl_theory_parameters
 from .oracle import EpisodicOracle, EvaluationOracle
 from .psrl import PSRL
+from .rlsvi import RLSVI
 from .trace import Trace, Trajectory
 from .ucbvi import UCBVI, ucbvi_log_factor
 
 __all__ = ["EpisodicLearner", "Trace", "Trajectory", "run", "check_learner", "LearnerContractError",
            "EvaluationOracle", "EpisodicOracle",
-           "OPSRL", "PSRL", "UCBVI", "GreedyPosteriorMean", "opsrl_theory_parameters", "ucbvi_log_factor"]
+           "OPSRL", "PSRL", "UCBVI", "RLSVI", "GreedyPosteriorMean", "opsrl_theory_parameters", "ucbvi_log_factor"]

@@ -43,15 +43,19 @@ __all__ = [
 def max_sample_backward(ptr, idx, W, Wp, R, v_pseudo, v_clip, stage_dependent):
     r"""Backward induction with the max over ``J`` samples inside (OPSRL, Tiapkin et al. 2022, Alg. 1).
 
-    ``Q[h,s,a] = R[h,s,a] + max_j p_j(.|s,a) . (V[h+1], v_pseudo[h+1])`` and
-    ``V[h,s] = min(max_a Q[h,s,a], v_clip[h])``, ``V[H] = 0``.
+    ``Q[h,s,a] = max_j ( R[gr,s,a,jr] + p_j(.|s,a) . (V[h+1], v_pseudo[h+1]) )`` and
+    ``V[h,s] = min(max_a Q[h,s,a], v_clip[h])``, ``V[H] = 0``, where ``gr = h`` if ``R`` has ``H`` stages else
+    ``0`` and ``jr = j`` if ``R`` has ``J`` samples else ``0``: known rewards (``JR = 1``) give
+    ``R + max_j p_j . V``; sampled rewards (``JR = J``) are paired with the transition sample of the same
+    index, so the max is taken *jointly* over rewards and transitions (the OPSRL code's
+    ``max_b (R[s,a,b] + P[s,a,:,b] . V)``).
 
     Parameters
     ----------
     ptr, idx : CSR rows, see the module docstring.
     W : (nnz, J) float64, unnormalised weights of the real next states, one column per sample.
     Wp : (n_rows, J) float64, weights of the pseudo-state.
-    R : (H, S, A) float64, rewards.
+    R : (GR, S, A, JR) float64, rewards: ``GR`` in ``{1, H}`` stages, ``JR`` in ``{1, J}`` samples.
     v_pseudo : (H+1,) float64, value of the pseudo-state at each stage (``r0 (H - h)``, ``0`` at ``H``).
     v_clip : (H,) float64, value clip per stage (``inf`` for none).
     stage_dependent : bool, row group ``g = h`` if True else ``0``.
@@ -61,8 +65,11 @@ def max_sample_backward(ptr, idx, W, Wp, R, v_pseudo, v_clip, stage_dependent):
     Q : (H, S, A) float64;  V : (H+1, S) float64;  pi : (H, S) int64, greedy for ``Q`` (the suite's tie rule,
     :func:`mdptheory.policies.greedy`).
     """
-    H, S, A = R.shape
+    H = v_clip.shape[0]
+    S, A = R.shape[1], R.shape[2]
     J = W.shape[1]
+    joint = R.shape[3] > 1
+    staged = R.shape[0] > 1
     n_rows = ptr.shape[0] - 1
     # 1 / (sum of the weights) once per (row, sample): rows are reused at every stage when shared
     inv_tot = np.empty((n_rows, J))
@@ -81,6 +88,7 @@ def max_sample_backward(ptr, idx, W, Wp, R, v_pseudo, v_clip, stage_dependent):
     W1 = W[:, 0]
     for h in range(H - 1, -1, -1):
         g = h if stage_dependent else 0
+        gr = h if staged else 0
         vp = v_pseudo[h + 1]
         Vn = V[h + 1]
         for s in range(S):
@@ -109,9 +117,10 @@ def max_sample_backward(ptr, idx, W, Wp, R, v_pseudo, v_clip, stage_dependent):
                         for k in range(lo, hi):
                             val += Vn[idx[k]]
                         val /= max(hi - lo, 1)
+                    val += R[gr, s, a, j if joint else 0]
                     if val > best:
                         best = val
-                Q[h, s, a] = R[h, s, a] + best
+                Q[h, s, a] = best
             best_a, pi[h, s] = greedy_row(Q[h, s])
             V[h, s] = min(best_a, v_clip[h])
     return Q, V, pi
@@ -129,13 +138,15 @@ def _dense_weights(ptr, idx, W, Wp, n_rows, S):
 
 def max_sample_backward_numpy(ptr, idx, W, Wp, R, v_pseudo, v_clip, stage_dependent):
     """Vectorised NumPy twin of :func:`max_sample_backward` (dense weights, same results to ~1e-15)."""
-    H, S, A = R.shape
+    H = len(v_clip)
+    S, A = R.shape[1], R.shape[2]
     n_rows = len(ptr) - 1
     G = n_rows // (S * A)
     dense = _dense_weights(ptr, idx, W, Wp, n_rows, S).reshape(W.shape[1], G, S, A, S + 1)
     tot = dense.sum(-1)
     support = np.zeros((G, S, A, S + 1))
     support.reshape(n_rows, S + 1)[np.repeat(np.arange(n_rows), np.diff(ptr)), idx] = 1.0
+    R_js = np.moveaxis(R, -1, 0)                                             # (JR, GR, S, A): JR in {1, J}
     Q = np.empty((H, S, A))
     V = np.zeros((H + 1, S))
     for h in range(H - 1, -1, -1):
@@ -146,7 +157,7 @@ def max_sample_backward_numpy(ptr, idx, W, Wp, R, v_pseudo, v_clip, stage_depend
         n_sup = np.maximum(support[g].sum(-1), 1.0)
         fallback = (support[g] @ v_ext) / n_sup                              # (S, A)
         vals = np.where(tot[:, g] > 0, vals, fallback[None])
-        Q[h] = R[h] + vals.max(axis=0)
+        Q[h] = (R_js[:, h if R.shape[0] > 1 else 0] + vals).max(axis=0)    # joint max over (reward, transition)
         V[h] = np.minimum(Q[h].max(axis=1), v_clip[h])
     return Q, V, greedy(Q)
 

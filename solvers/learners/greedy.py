@@ -29,4 +29,5 @@ class GreedyPosteriorMean(OPSRL):
 
     @property
     def params(self) -> dict:
-        return dict(n0=self.n0, r0=self.r0, prior_alpha=self.prior_alpha, stage_dependent=self.stage_dependent)
+        return dict(n0=self.n0, r0=self.r0, prior_alpha=self.prior_alpha, stage_dependent=self.stage_dependent,
+                    reward_model=self.reward_model)

@@ -10,6 +10,9 @@ Algorithm (paper's Algorithm 1, restated; stages 0-based here, ``h = 0..H-1``):
 3. Each episode, for every ``(h, s, a)`` draw ``J`` independent samples from the *inflated* posterior
    ``Dir(ᾱ / kappa)`` and plan with the **max over samples inside backward induction**:
    ``Q̄_h(s,a) = r_h(s,a) + max_j p̃^j_h(·|s,a) · V̄_{h+1}``, ``V̄_h = max_a Q̄_h`` (optionally clipped).
+   With learnt rewards (``reward_model="beta-bernoulli"``, the official code) ``J`` reward samples
+   ``r̃^j ~ Beta(reward_prior + successes, reward_prior + failures)`` are drawn with them and the max is
+   taken *jointly*: ``Q̄_h(s,a) = max_j (r̃^j_h(s,a) + p̃^j_h(·|s,a) · V̄_{h+1})``.
 4. Play the greedy policy, add the episode's transitions to the counts.
 
 Parameter sets (spec §2.4/§2.6; constants of the theory are **[R]**: the paper's text could not be
@@ -24,10 +27,16 @@ r0               2                                      1
 J                ``⌈cJ log(2SAHT/δ)⌉``                    8
 posterior        stage-dependent                        shared by all stages
 value clip       none                                   ``H`` at every stage (code)
+rewards          known (``reward_model="known"``)        ``reward_model="beta-bernoulli"`` [C]
 ===============  =====================================  ============================
 
-Deviation from the official code (``d-tiapkin/optimistic-psrl-experiments``): rewards are known (the
-analysis' setting) instead of a Beta posterior on Bernoullised rewards. With a shared posterior the
+Rewards: the default is the analysis' setting (known mean rewards). ``reward_model="beta-bernoulli"`` is
+what the official code computes (``d-tiapkin/optimistic-psrl-experiments``, ``algorithms/opsrl/opsrl.py``):
+each observed reward is Bernoullised with the agent's RNG and counted in a ``Beta(1, 1)`` prior
+(``reward_prior``, the code's ``scale_prior_reward``); each episode ``J`` reward samples per row are drawn
+along with the ``J`` transition samples, the ``j``-th reward paired with the ``j``-th transition sample
+(the code's ``max_b (R[s,a,b] + P[s,a,:,b] . V)``), from the same stage grouping as the transitions. The
+reward posterior is not inflated by ``kappa`` (the code has no ``kappa``). With a shared posterior the
 same ``J`` samples serve every stage, as in the code.
 
 PSRL (Osband et al. 2013) is ``J = 1, kappa = 1, n0 = 0`` with a ``Dir(1/S)`` prior, see
@@ -73,6 +82,16 @@ PRIOR_NOT_INFLATED = mutants.register("opsrl", "prior-not-inflated",
 R0_ZERO = mutants.register("opsrl", "r0-zero", "the pseudo-state pays r0 = 0 per step (a pessimistic prior)")
 PSEUDO_VALUE_CONSTANT = mutants.register("opsrl", "pseudo-value-constant",
                                          "the pseudo-state value r0 H at every stage instead of r0 (H - h)")
+# ... of the learnt rewards (reward_model="beta-bernoulli")
+REWARD_BETA_SWAPPED = mutants.register("opsrl", "reward-beta-swapped",
+                                       "the reward posterior's Beta counts swapped: Beta(prior + failures, "
+                                       "prior + successes)")
+REWARD_ONE_DRAW = mutants.register("opsrl", "reward-one-draw",
+                                   "one reward draw per (h, s, a) shared by the J transition samples (the max is "
+                                   "no longer joint over rewards and transitions)")
+REWARD_STAGE_POOLED = mutants.register("opsrl", "reward-stage-pooled",
+                                       "stage-dependent posteriors, but the reward sampled once per (s, a) from the "
+                                       "statistics pooled over stages and reused at every stage h")
 
 
 def opsrl_theory_parameters(S: int, A: int, H: int, T: int, delta: float, c0: float = C0_DEFAULT,
@@ -100,8 +119,13 @@ class OPSRL(EpisodicLearner):
     Parameters
     ----------
     S, A, H : int
-    rewards : array (H, S, A) or (S, A)
-        Known mean rewards in ``[0, 1]``.
+    rewards : array (H, S, A) or (S, A), or None
+        Known mean rewards in ``[0, 1]``; ``None`` with a learnt ``reward_model``.
+    reward_model : {"known", "beta-bernoulli"}
+        Known rewards (the analysis, default) or the official code's Beta posterior on Bernoullised rewards,
+        sampled jointly with the transitions (module docstring).
+    reward_prior : float
+        ``Beta(reward_prior, reward_prior)`` prior of the learnt rewards (the code's ``scale_prior_reward = 1``).
     J : int
         Posterior samples per ``(h, s, a)`` and episode; the max over them enters backward induction.
     kappa : float
@@ -123,11 +147,16 @@ class OPSRL(EpisodicLearner):
     """
 
     name = "OPSRL"
+    reward_models = ("known", "beta-bernoulli")
 
     def __init__(self, S: int, A: int, H: int, rewards: Any = None, *, J: int = 8, kappa: float = 1.0,
                  n0: float = 1.0, r0: float = 1.0, prior_alpha: float = 0.0, stage_dependent: bool = False,
-                 clip: str = "horizon", sampling: str = "posterior", rng=None, backend: str = "numba") -> None:
-        super().__init__(S, A, H, rewards, rng=rng, stage_dependent=stage_dependent, backend=backend)
+                 clip: str = "horizon", sampling: str = "posterior", reward_model: str = "known",
+                 reward_prior: float = 1.0, rng=None, backend: str = "numba") -> None:
+        super().__init__(S, A, H, rewards, reward_model=reward_model, rng=rng, stage_dependent=stage_dependent,
+                         backend=backend)
+        self.reward_prior = check_real(reward_prior, "reward_prior", low=0.0, low_open=True,
+                                       hint="the official code uses Beta(1, 1)")
         if isinstance(J, bool) or not isinstance(J, (int, np.integer)) or J < 1:
             raise ValueError(f"J (posterior samples) must be an integer >= 1, got {J!r}")
         kappa = check_real(kappa, "kappa (inflation)", low=0.0, low_open=True, hint="the theory uses kappa >= 1")
@@ -195,24 +224,49 @@ class OPSRL(EpisodicLearner):
             Wp = np.zeros((n_rows, self.J))
         return ptr, idx, W, Wp
 
+    def sample_rewards(self) -> np.ndarray:
+        """Rewards to plan with, ``(GR, S, A, JR)``: the known ``R[..., None]``, or ``J`` joint samples per row.
+
+        Learnt: ``r̃^j ~ Beta(a, b)`` i.i.d. per ``(g, s, a, j)`` (:meth:`beta_parameters`), ``GR = G`` (the
+        transitions' stage grouping), ``JR = J``; with ``sampling="mean"`` the posterior mean, ``JR = 1``.
+        """
+        if self.R is not None:
+            return self.R[..., None]
+        a, b = self.beta_parameters(self.reward_prior)
+        if REWARD_BETA_SWAPPED.active:
+            a, b = b, a
+        if self.sampling == "mean":
+            return (a / (a + b))[..., None]
+        if REWARD_STAGE_POOLED.active and self.stage_dependent:
+            a, b = a.sum(0, keepdims=True) - (self.H - 1) * self.reward_prior, b.sum(0, keepdims=True) - (
+                self.H - 1) * self.reward_prior
+        JR = 1 if REWARD_ONE_DRAW.active else self.J
+        return self.rng.beta(a[..., None], b[..., None], size=a.shape + (JR,))
+
     def policy(self) -> np.ndarray:
         t0 = time.perf_counter()
+        R = self.sample_rewards()
         ptr, idx, W, Wp = self.sample_weights()
         if FIRST_SAMPLE.active:
-            W, Wp = W[:, :1].copy(), Wp[:, :1].copy()
+            W, Wp, R = W[:, :1].copy(), Wp[:, :1].copy(), np.ascontiguousarray(R[..., :1])
         if MEAN_OF_SAMPLES.active:
             W, Wp = _average_sample(ptr, W, Wp)
+            R = R.mean(axis=-1, keepdims=True)
         t1 = time.perf_counter()
         backward = backends.pick("learners.max_sample_backward", self.backend)
-        self.Q, self.V, pi = backward(ptr, idx, W, Wp, self.R, self.v_pseudo, self.v_clip, self.stage_dependent)
+        self.Q, self.V, pi = backward(ptr, idx, W, Wp, R, self.v_pseudo, self.v_clip, self.stage_dependent)
         self.phase_times["sampling"] += t1 - t0
         self.phase_times["planning"] += time.perf_counter() - t1
         return pi
 
     @property
     def params(self) -> dict:
-        return dict(J=self.J, kappa=self.kappa, n0=self.n0, r0=self.r0, prior_alpha=self.prior_alpha,
-                    stage_dependent=self.stage_dependent, clip=self.clip, sampling=self.sampling)
+        out = dict(J=self.J, kappa=self.kappa, n0=self.n0, r0=self.r0, prior_alpha=self.prior_alpha,
+                   stage_dependent=self.stage_dependent, clip=self.clip, sampling=self.sampling,
+                   reward_model=self.reward_model)
+        if self.reward_model != "known":
+            out["reward_prior"] = self.reward_prior
+        return out
 
 
 def _average_sample(ptr: np.ndarray, W: np.ndarray, Wp: np.ndarray):

@@ -4,7 +4,9 @@ One model is drawn from the Dirichlet posterior of the transitions each episode 
 policy is played. Following the OPSRL experiments' ``psrl.yaml`` (``prior_transition='uniform'``,
 ``thompson_samples=1``, spec §2.5), PSRL is :class:`~solvers.learners.OPSRL` with ``J = 1``,
 ``kappa = 1``, no pseudo-state (``n0 = 0``) and a ``Dir(1/S, ..., 1/S)`` prior on the next state,
-one posterior shared by all stages, value clip ``H``. Rewards are known (see :mod:`.base`).
+one posterior shared by all stages, value clip ``H``. Rewards are known by default;
+``reward_model="beta-bernoulli"`` samples them from the official code's Beta posterior on Bernoullised
+rewards, one reward sample with the transition sample (see :class:`~solvers.learners.OPSRL`).
 """
 from __future__ import annotations
 
@@ -25,6 +27,8 @@ PSEUDO_KEPT = mutants.register("psrl", "pseudo-state-kept",
                                "PSRL keeps OPSRL's default optimistic pseudo-state (n0 = 1) instead of n0 = 0")
 SAMPLE_CACHED = mutants.register("psrl", "sample-cached",
                                  "the posterior sample is cached with the support and redrawn only when it grows")
+REWARD_MEAN = mutants.register("psrl", "reward-mean",
+                               "learnt rewards: PSRL plans with the posterior-mean reward instead of a Beta sample")
 
 
 class PSRL(OPSRL):
@@ -44,6 +48,13 @@ class PSRL(OPSRL):
         default_prior = 1.0 / (A if PRIOR_OVER_ACTIONS.active else S)
         super().__init__(S, A, H, rewards, prior_alpha=default_prior if prior_alpha is None else prior_alpha, **kwargs)
         self._cached_sample = None
+
+    def sample_rewards(self):
+        """One reward sample per row (see :meth:`OPSRL.sample_rewards`)."""
+        if REWARD_MEAN.active and self.R is None:
+            a, b = self.beta_parameters(self.reward_prior)
+            return (a / (a + b))[..., None]
+        return super().sample_rewards()
 
     def sample_weights(self):
         """One posterior sample per row (see :meth:`OPSRL.sample_weights`)."""

@@ -20,6 +20,25 @@ spec §2.5-2.6: no log factors, no constants): Hoeffding ``b = (H - h) / (2 sqrt
 ``b = sqrt(Var_{p̂}(V_{h+1}) / n) + (H - h) / n``, values clipped at ``H - h``. The theory version
 clips at ``H`` (Azar's ``min(Q, H)``) and drops the monotone ``min(Q_{k-1}, ·)`` of Algorithm 2.
 Transitions are estimated per stage or shared (``stage_dependent``; Azar's MDP is stationary).
+
+``implementation="official-code"`` (with ``constants="experiments"``) reproduces the bookkeeping of the
+OPSRL code's ``UCBVIAgent`` (``d-tiapkin/optimistic-psrl-experiments``, ``algorithms/ucbviB/ucbviB.py``, planning
+with rlberry's ``backward_induction_reward_sd``) instead of Algorithm 2, a deviation from the paper:
+
+- *per-stage bonus update*: the bonus is a table ``B[h, s, a]``, initialised at ``v_max[h] = H - h`` and
+  overwritten only when ``(s, a)`` is visited *at stage* ``h``, with the (shared, when ``stage_dependent`` is
+  False) count ``n`` right after that step and, for the Bernstein bonus, ``Var_{p̂}(V_{h+1})`` computed at that
+  moment from the value the episode was planned with; each bonus is capped at ``v_max[h]``
+  (``min(bonus, v_max[h])``) and the variance clipped to ``[0, v_max[h]^2]``;
+- *untried pairs*: ``p̂ = uniform(1/S)``, ``r̂ = 0``, so ``Q_h(s,a) = v_max[h] + mean(V_{h+1})`` (plus the
+  known reward when rewards are known);
+- *value cap*: ``Q_h = r̂ + B_h + p̂ V_{h+1}`` is not clipped; ``V_h = min(max_a Q_h, H)`` at every stage
+  (the code's ``vmax = v_max[0]``).
+
+``p̂ = n(s'|s,a) / n`` equals the code's running average ``(1 - 1/n) p̂ + e_{s'}/n`` up to rounding; the
+variance is computed in two passes (the code's ``E[V^2] - (E V)^2`` is the same number up to rounding).
+Rewards: known by default; ``reward_model="empirical"`` plans with the empirical mean reward (``0`` for
+untried pairs), as the code's ``R_hat`` running average.
 """
 from __future__ import annotations
 
@@ -33,7 +52,7 @@ from mdptheory import backends, mutants
 from mdptheory.validation import check_positive_int, check_real
 
 from . import _kernels  # noqa: F401  (registers the learners' kernels)
-from .base import EpisodicLearner
+from .base import EpisodicLearner, check_trajectory
 
 __all__ = ["UCBVI", "ucbvi_log_factor"]
 
@@ -47,6 +66,16 @@ CLIP_PLUS_ONE = mutants.register("ucbvi", "clip-plus-one",
                                  "the value clip one step too large (H - h + 1 with 0-based h; theory: H + 1)")
 NO_CORRECTION = mutants.register("ucbvi", "no-correction",
                                  "the Bernstein bonus' third (next-state visit) correction term dropped")
+BONUS_ALL_STAGES = mutants.register("ucbvi", "bonus-all-stages",
+                                    "official-code bookkeeping: a visit overwrites the stored bonus of (s, a) at every "
+                                    "stage instead of only at the stage of the visit")
+UNTRIED_NO_TRANSITION = mutants.register("ucbvi", "untried-no-transition",
+                                         "official-code bookkeeping: untried pairs planned with p̂ = 0 (Q = r̂ + "
+                                         "v_max[h]) instead of the uniform p̂")
+REWARD_PSEUDO_COUNT = mutants.register("ucbvi", "reward-pseudo-count",
+                                       "empirical rewards averaged over n + 1 observations instead of n")
+
+IMPLEMENTATIONS = ("algorithm", "official-code")
 
 
 def ucbvi_log_factor(S: int, A: int, H: int, n_episodes: int, delta: float) -> float:
@@ -63,8 +92,13 @@ class UCBVI(EpisodicLearner):
     ----------
     S, A, H, rewards, rng, stage_dependent, backend
         See :class:`~solvers.learners.base.EpisodicLearner`.
+    reward_model : {"known", "empirical"}
+        Known mean rewards (default) or the empirical means of the observed rewards (the official code).
     bonus : {"hoeffding", "bernstein"}
     constants : {"theory", "experiments"}
+    implementation : {"algorithm", "official-code"}
+        Azar et al.'s Algorithm 2 (default) or the OPSRL code's bookkeeping (module docstring; needs
+        ``constants="experiments"``).
     n_episodes : int
         Planned number of episodes (enters ``L``; theory only).
     delta : float
@@ -74,15 +108,24 @@ class UCBVI(EpisodicLearner):
     """
 
     name = "UCBVI"
+    reward_models = ("known", "empirical")
 
     def __init__(self, S: int, A: int, H: int, rewards: Any = None, *, bonus: str = "hoeffding",
-                 constants: str = "experiments", n_episodes: int = 10_000, delta: float = 0.1,
-                 bonus_scale: float = 1.0, stage_dependent: bool = False, rng=None, backend: str = "numba") -> None:
-        super().__init__(S, A, H, rewards, rng=rng, stage_dependent=stage_dependent, backend=backend)
+                 constants: str = "experiments", implementation: str = "algorithm", reward_model: str = "known",
+                 n_episodes: int = 10_000, delta: float = 0.1, bonus_scale: float = 1.0,
+                 stage_dependent: bool = False, rng=None, backend: str = "numba") -> None:
+        super().__init__(S, A, H, rewards, reward_model=reward_model, rng=rng, stage_dependent=stage_dependent,
+                         backend=backend)
         if bonus not in ("hoeffding", "bernstein"):
             raise ValueError(f"bonus must be 'hoeffding' or 'bernstein', got {bonus!r}")
         if constants not in ("theory", "experiments"):
             raise ValueError(f"constants must be 'theory' or 'experiments', got {constants!r}")
+        if implementation not in IMPLEMENTATIONS:
+            raise ValueError(f"implementation must be one of {IMPLEMENTATIONS}, got {implementation!r}")
+        if implementation == "official-code" and constants != "experiments":
+            raise ValueError("implementation='official-code' needs constants='experiments': the official code has no "
+                             "theory constants")
+        self.implementation = implementation
         bonus_scale = check_real(bonus_scale, "bonus_scale", low=0.0)
         # checked even where the constants do not use them: they are recorded, and a run must not carry a
         # meaningless delta = 0 into its provenance
@@ -103,6 +146,9 @@ class UCBVI(EpisodicLearner):
             self.vmax = stage_left
             self.v_clip = stage_left.copy()
             self.c_hoef, self.c_var, self.c_lin, self.c_corr, self.c_corr_num = 0.5 * c, c * c, c, 0.0, 0.0
+        if implementation == "official-code":
+            self.v_clip = np.full(H, float(H))                      # V <= v_max[0] = H at every stage, Q unclipped
+            self.bonus_table = np.repeat(self.vmax[:, None, None], S * A).reshape(H, S, A)
         if NO_LOG.active:
             self.L = 1.0
         if CLIP_PLUS_ONE.active:
@@ -116,12 +162,8 @@ class UCBVI(EpisodicLearner):
         with np.errstate(divide="ignore"):
             return np.ascontiguousarray(1.0 / arrivals)
 
-    def policy(self) -> np.ndarray:
-        t0 = time.perf_counter()
-        ptr, idx, cnt = self._support(self.counts)
-        inv_next = self._inv_next_visits() if (self.bonus == "bernstein" and self.c_corr > 0) else np.zeros((self.H, self.S))
-        t1 = time.perf_counter()
-        backward = backends.pick("learners.ucbvi_backward", self.backend)
+    def _constants(self):
+        """``(bernstein, c_hoef, c_var, c_lin, c_corr)`` as used, with the active bonus mutant applied."""
         bernstein, c_hoef, c_var, c_lin, c_corr = (self.bonus == "bernstein", self.c_hoef, self.c_var, self.c_lin,
                                                    self.c_corr)
         if BONUS_SIGN.active:
@@ -132,14 +174,83 @@ class UCBVI(EpisodicLearner):
             c_corr = 0.0
         if INV_N.active and not bernstein:          # c L vmax / n: the kernel's Bernstein 1/n term alone
             bernstein, c_var, c_lin, c_corr = True, 0.0, c_hoef, 0.0
+        return bernstein, c_hoef, c_var, c_lin, c_corr
+
+    def planning_rewards(self) -> np.ndarray:
+        """``(H, S, A)``: the known mean rewards, or the empirical means (``0`` where nothing was observed)."""
+        if self.R is not None:
+            return self.R
+        R_hat = self.empirical_rewards(1.0 if REWARD_PSEUDO_COUNT.active else 0.0)
+        return np.ascontiguousarray(np.broadcast_to(R_hat, (self.H, self.S, self.A)))
+
+    def update(self, trajectory) -> None:
+        if self.implementation == "official-code":
+            states, actions = check_trajectory(trajectory, self.S, self.A, self.H)
+            rows = {}                                   # (g, s, a) -> counts row before the episode
+            for h in range(self.H):
+                key = (h if self.stage_dependent else 0, int(states[h]), int(actions[h]))
+                rows.setdefault(key, self.counts[key].copy())
+            super().update(trajectory)
+            self._update_bonus_table(states, actions, rows)
+        else:
+            super().update(trajectory)
+
+    def _update_bonus_table(self, states: np.ndarray, actions: np.ndarray, rows: dict) -> None:
+        """The official code's per-step bonus update along one episode (module docstring)."""
+        bernstein, c_hoef, c_var, c_lin, _ = self._constants()
+        for h in range(self.H):
+            key = (h if self.stage_dependent else 0, int(states[h]), int(actions[h]))
+            row = rows[key]
+            row[states[h + 1]] += 1.0                   # the count row right after step h
+            n = row.sum()
+            if bernstein:
+                var = 0.0
+                if self.V is not None and h + 1 < self.H:
+                    p = row / n
+                    v = self.V[h + 1]
+                    m = p @ v
+                    var = min(max(float(p @ (v - m) ** 2), 0.0), self.vmax[h] ** 2)
+                b = math.sqrt(c_var * var / n) + c_lin * self.vmax[h] / n
+            else:
+                b = c_hoef * self.vmax[h] / math.sqrt(n)
+            stages = slice(None) if BONUS_ALL_STAGES.active else h
+            self.bonus_table[stages, key[1], key[2]] = min(b, self.vmax[h])
+
+    def policy(self) -> np.ndarray:
+        t0 = time.perf_counter()
+        R = self.planning_rewards()
+        if self.implementation == "official-code":
+            return self._policy_official(R, t0)
+        ptr, idx, cnt = self._support(self.counts)
+        inv_next = self._inv_next_visits() if (self.bonus == "bernstein" and self.c_corr > 0) else np.zeros((self.H, self.S))
+        t1 = time.perf_counter()
+        backward = backends.pick("learners.ucbvi_backward", self.backend)
+        bernstein, c_hoef, c_var, c_lin, c_corr = self._constants()
         self.Q, self.V, self.bonus_values, pi = backward(
-            ptr, idx, cnt, self.R, self.v_clip, self.stage_dependent, bernstein, c_hoef, c_var, c_lin, c_corr,
+            ptr, idx, cnt, R, self.v_clip, self.stage_dependent, bernstein, c_hoef, c_var, c_lin, c_corr,
             self.c_corr_num, self.L, self.vmax, float(self.H), float(self.S), float(self.A), inv_next)
+        self.phase_times["sampling"] += t1 - t0
+        self.phase_times["planning"] += time.perf_counter() - t1
+        return pi
+
+    def _policy_official(self, R: np.ndarray, t0: float) -> np.ndarray:
+        """``Q = r̂ + B + p̂ V_{h+1}`` (untried: uniform ``p̂``), ``V = min(max_a Q, H)``: rlberry's
+        ``backward_induction_reward_sd``, computed by the one-sample kernel with known weights."""
+        weights = self.counts.copy()
+        untried = weights.sum(-1) == 0.0
+        weights[untried] = 0.0 if UNTRIED_NO_TRANSITION.active else 1.0
+        ptr, idx, w = self._support(weights)
+        R4 = (R + self.bonus_table)[..., None]
+        t1 = time.perf_counter()
+        backward = backends.pick("learners.max_sample_backward", self.backend)
+        self.Q, self.V, pi = backward(ptr, idx, w[:, None].copy(), np.zeros((len(ptr) - 1, 1)), R4,
+                                      np.zeros(self.H + 1), self.v_clip, self.stage_dependent)
+        self.bonus_values = self.bonus_table.copy()
         self.phase_times["sampling"] += t1 - t0
         self.phase_times["planning"] += time.perf_counter() - t1
         return pi
 
     @property
     def params(self) -> dict:
-        return dict(bonus=self.bonus, constants=self.constants, L=self.L, bonus_scale=self.bonus_scale,
-                    stage_dependent=self.stage_dependent)
+        return dict(bonus=self.bonus, constants=self.constants, implementation=self.implementation, L=self.L,
+                    bonus_scale=self.bonus_scale, stage_dependent=self.stage_dependent, reward_model=self.reward_model)

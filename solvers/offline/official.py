@@ -8,6 +8,8 @@ the papers' published numbers can be reproduced and then compared with the paper
 - ``tv_min_mode="dataset"`` (item 5): R2PVI-TV's threshold ``min V`` taken over the sampled next states;
 - ``tv_min_mode="fail_state_zero"`` (DRPVI): the min dropped (a zero-reward fail state is assumed);
 - ``chi2_direction="min"`` (item 4, linear-MDP code): the chi-square dual minimised instead of maximised;
+- ``alpha_solver="nelder-mead"`` (chi-square and DRPVI): the 1-D dual searched by SciPy's Nelder-Mead from
+  ``H/2`` within ``[0, H]`` (default options), which stops at a local extremum, instead of exactly;
 - ``kl_stable=False`` (item 10): the unshifted KL closed form, which overflows for small ``lam``.
 
 Each experiment adds the options that belong to its script, not to a learner: the clip of ``Q``
@@ -24,7 +26,7 @@ OFFICIAL_CODE: dict[str, dict] = {
     "lsvi": {},
     "r2pvi-tv": {"bonus": "l2", "tv_min_mode": "dataset"},
     "r2pvi-kl": {"bonus": "l2", "kl_stable": False},
-    "r2pvi-chi2": {"bonus": "l2", "chi2_direction": "min"},
-    "drpvi": {"bonus": "l2", "tv_min_mode": "fail_state_zero"},
+    "r2pvi-chi2": {"bonus": "l2", "chi2_direction": "min", "alpha_solver": "nelder-mead"},
+    "drpvi": {"bonus": "l2", "tv_min_mode": "fail_state_zero", "alpha_solver": "nelder-mead"},
     "drvi-l": {"bonus": "l2"},
 }

@@ -16,7 +16,9 @@ then the pessimistic step of :mod:`solvers.offline.core` with the d-rectangular 
 
 Paper-faithful defaults; the official code's choices (spec 2.7) are named options:
 ``bonus="l2"`` (item 1), ``clip="upper"`` (item 2), ``chi2_direction="min"`` (item 4, linear-MDP code),
-``tv_min_mode="dataset"`` (item 5), ``kl_stable=False`` (item 10, the unshifted formula that overflows).
+``tv_min_mode="dataset"`` (item 5), ``kl_stable=False`` (item 10, the unshifted formula that overflows),
+``alpha_solver="nelder-mead"`` (chi-square: the official local search from ``H/2`` instead of the exact
+maximisation).
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from mdptheory.uncertainty import DIVERGENCES as UNCERTAINTY_SETS
 from mdptheory.validation import check_real
 
 from .core import OfflineResult, _reward_table, backward_pessimistic
+from .alpha_search import check_alpha_solver, nelder_mead_coordinates
 from .ridge import Gram
 from .truncation import TV_MIN_MODES, TruncatedRegression, min_value
 
@@ -58,6 +61,9 @@ BONUS_L2 = mutants.register("r2pvi", "bonus-l2",
                             "code's slip; up to sqrt(d) smaller)")
 REWARD_NEXT_STAGE = mutants.register("r2pvi", "reward-next-stage",
                                      "the known reward theta_{h+1} used at stage h (1-based/0-based index slip)")
+NM_START_ZERO = mutants.register("r2pvi", "nelder-mead-start-0",
+                                 "chi-square Nelder-Mead started at alpha = 0 instead of the official H/2 (another "
+                                 "local optimum of the non-concave dual)")
 
 #: The f-divergences R2PVI supports (the names of :data:`mdptheory.uncertainty.DIVERGENCES`).
 DIVERGENCES = tuple(UNCERTAINTY_SETS)
@@ -94,19 +100,29 @@ def kl_estimate(gram: Gram, y: np.ndarray, lam: float, cap: float, stable: bool 
 
 
 def chi2_estimate(gram: Gram, y: np.ndarray, lam: float, alpha_max: float,
-                  direction: str = "max") -> np.ndarray:
-    """R2PVI-chi2: exact ``max_{alpha in [0, alpha_max]} u_i + (u_i^2 - v_i) / (4 lam)`` per coordinate.
+                  direction: str = "max", alpha_solver: str = "exact") -> np.ndarray:
+    """R2PVI-chi2: ``max_{alpha in [0, alpha_max]} u_i + (u_i^2 - v_i) / (4 lam)`` per coordinate (d,).
 
-    On each piece of :class:`~solvers.offline.truncation.TruncatedRegression` the objective is the
-    quadratic ``a + b t + ((a + b t)^2 - c - b t^2) / (4 lam)`` in ``t = alpha``; its extremum over the
-    piece is at an end or at the stationary point, all of which are evaluated.
+    ``alpha_solver="exact"``: on each piece of :class:`~solvers.offline.truncation.TruncatedRegression` the
+    objective is the quadratic ``a + b t + ((a + b t)^2 - c - b t^2) / (4 lam)`` in ``t = alpha``; its
+    extremum over the piece is at an end or at the stationary point, all of which are evaluated (targets
+    clipped to ``[0, alpha_max]``). ``alpha_solver="nelder-mead"``: the official code's local search from
+    ``alpha_max / 2`` (:func:`~solvers.offline.alpha_search.nelder_mead_extremum`) on the raw targets.
     ``direction="min"`` reproduces the official linear-MDP code's minimisation (spec 2.7 item 4).
     """
     if direction not in ("max", "min"):
         raise ValueError(f"chi2_direction={direction!r} is not known; use 'max' (paper) or 'min' (official bug)")
+    den = 2 * lam if CHI2_VARIANCE_HALF_LAM.active else 4 * lam
+    if check_alpha_solver(alpha_solver) == "nelder-mead":
+        def objective(tt, alpha, i):
+            u, v = tt.uv(alpha, i)
+            # the official evaluation order u + u^2/(4 lam) - v/(4 lam): Nelder-Mead compares values, so the
+            # same rounding keeps it on the same path
+            return u + u ** 2 / den - v / den
+        return nelder_mead_coordinates(gram, y, objective, alpha_max, direction,
+                                       start=0.0 if NM_START_ZERO.active else None)
     tr = TruncatedRegression(gram, y, alpha_max, squares=True)
     a, b, c = tr.a, tr.b, tr.c                                  # (n+1, d)
-    den = 2 * lam if CHI2_VARIANCE_HALF_LAM.active else 4 * lam
     q2 = (b * b - b) / den                                      # coefficient of t^2
     q1 = b + 2 * a * b / den                                    # coefficient of t
     q0 = a + (a * a - c) / den
@@ -120,7 +136,7 @@ def chi2_estimate(gram: Gram, y: np.ndarray, lam: float, alpha_max: float,
 
 
 def _estimator(h, gram, y, V_next, dataset, *, divergence, lam, tv_min_mode, kl_stable, chi2_direction,
-               alpha_max):
+               alpha_max, alpha_solver):
     if RIDGE_TWICE.active:
         gram = Gram(gram.Phi, 2.0 * gram.ridge, weights=gram.weights)
     if divergence == "tv":
@@ -132,13 +148,13 @@ def _estimator(h, gram, y, V_next, dataset, *, divergence, lam, tv_min_mode, kl_
         return kl_estimate(gram, y, lam, alpha_max, stable=kl_stable)
     if CHI2_MINIMISED.active:
         chi2_direction = "min" if chi2_direction == "max" else "max"
-    return chi2_estimate(gram, y, lam, alpha_max, direction=chi2_direction)
+    return chi2_estimate(gram, y, lam, alpha_max, direction=chi2_direction, alpha_solver=alpha_solver)
 
 
 def r2pvi(dataset: OfflineDataset, *, divergence: str = "tv", lam: float, theta=None, reward=None,
           beta: float = 1.0, ridge: float = 1.0, bonus: str = "l1", tv_min_mode: str = "all_states",
-          chi2_direction: str = "max", kl_stable: bool = True, clip: str = "both",
-          pessimism: bool = True, fail_states=()) -> OfflineResult:
+          chi2_direction: str = "max", alpha_solver: str = "exact", kl_stable: bool = True,
+          clip: str = "both", pessimism: bool = True, fail_states=()) -> OfflineResult:
     """Robust Regularized Pessimistic Value Iteration (Tang, Liu & Xu 2025, Algorithm 1; spec 2.1).
 
     Parameters
@@ -163,6 +179,10 @@ def r2pvi(dataset: OfflineDataset, *, divergence: str = "tv", lam: float, theta=
         Where the TV threshold ``min V + lam`` takes its min (see :func:`min_value`).
     chi2_direction : {"max", "min"}
         ``"max"`` is the dual; ``"min"`` is the official linear-MDP code's bug.
+    alpha_solver : {"exact", "nelder-mead"}
+        How chi-square's 1-D search over ``alpha`` is solved: ``"exact"`` (global, over the breakpoints) or
+        the official code's Nelder-Mead from ``H / 2`` (a local extremum; :mod:`solvers.offline.alpha_search`).
+        Ignored by TV and KL (closed forms).
     kl_stable : bool
         Overflow-free evaluation of the KL closed form (identical value where the naive one is finite).
     clip, pessimism, fail_states
@@ -192,11 +212,13 @@ def r2pvi(dataset: OfflineDataset, *, divergence: str = "tv", lam: float, theta=
     if REWARD_NEXT_STAGE.active:
         R = _reward_table(dataset, theta, reward)
         theta, reward = None, R[np.minimum(np.arange(dataset.H) + 1, dataset.H - 1)]
+    check_alpha_solver(alpha_solver)
     est = partial(_estimator, divergence=divergence, lam=float(lam), tv_min_mode=tv_min_mode,
-                  kl_stable=kl_stable, chi2_direction=chi2_direction, alpha_max=float(dataset.H))
+                  kl_stable=kl_stable, chi2_direction=chi2_direction, alpha_max=float(dataset.H),
+                  alpha_solver=alpha_solver)
     params = dict(divergence=divergence, lam=lam, beta=beta, ridge=ridge, bonus=bonus,
                   tv_min_mode=tv_min_mode, chi2_direction=chi2_direction, kl_stable=kl_stable, clip=clip,
-                  pessimism=pessimism)
+                  alpha_solver=alpha_solver, pessimism=pessimism)
     return backward_pessimistic(dataset, est, method=f"R2PVI-{divergence.upper()}", beta=beta, ridge=ridge,
                                 bonus=bonus, theta=theta, reward=reward, clip=clip, pessimism=pessimism,
                                 fail_states=fail_states, params=params)

@@ -85,8 +85,13 @@ class Gram:
         return self._inv
 
     def inv_diag(self) -> np.ndarray:
-        """Diagonal of ``Lambda^{-1}`` (d,)."""
-        return np.diag(self.inverse())
+        """Diagonal of ``Lambda^{-1}`` (d,) (from ``potri``'s triangle when the full inverse is not needed)."""
+        if self._inv is not None:
+            return np.diag(self._inv)
+        inv, info = sla.lapack.dpotri(self._chol[0], lower=1)
+        if info != 0:  # pragma: no cover - Lambda is positive definite by construction (ridge > 0)
+            raise np.linalg.LinAlgError(f"potri failed with info={info}")
+        return np.diag(inv).copy()
 
     def mahalanobis(self, phi: np.ndarray) -> np.ndarray:
         """``sqrt(phi^T Lambda^{-1} phi)`` for ``phi`` of shape (..., d)."""

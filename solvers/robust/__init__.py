@@ -13,3 +13,6 @@ __all__ = [
     "worst_case", "worst_case_rows", "robust_backward_induction", "robust_value_iteration",
     "robust_policy_evaluation", "s_rectangular_rows",
 ]
+from .policy_regularized import policy_regularized_dp, policy_regularized_evaluation  # noqa: E402
+
+__all__ += ["policy_regularized_dp", "policy_regularized_evaluation"]
