@@ -69,11 +69,21 @@ def as_real_array(x: Any, name: str) -> np.ndarray:
     return arr.astype(np.float64, copy=False)
 
 
+def _c_contiguous(arr: np.ndarray) -> np.ndarray:
+    """``arr`` in C order, copied only if needed; unlike ``np.ascontiguousarray`` a scalar stays 0-d, so a
+    scalar passed where an array is expected is reported as a scalar, not as shape ``(1,)``."""
+    return arr if arr.flags.c_contiguous else arr.copy(order="C")
+
+
+def _shape_words(arr: np.ndarray) -> str:
+    return f"the scalar {arr.item()!r}" if arr.ndim == 0 else f"shape {arr.shape}"
+
+
 def as_float_array(x: Any, name: str, ndim: int | None = None) -> np.ndarray:
     """Convert ``x`` to a C-contiguous float64 array (no copy if it already is one) and check it."""
-    arr = np.ascontiguousarray(as_real_array(x, name))
+    arr = _c_contiguous(as_real_array(x, name))
     if ndim is not None and arr.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} dimensions, got shape {arr.shape}")
+        raise ValueError(f"{name} must have {ndim} dimensions, got {_shape_words(arr)}")
     check_finite(arr, name)
     return arr
 
@@ -82,9 +92,9 @@ def as_reward_array(x: Any, name: str, ndim: int) -> np.ndarray:
     """Rewards ``R[..., s, a]`` as C-contiguous float64, where ``-inf`` marks an **infeasible action** (the
     convention of QuantEcon's ``DiscreteDP``): NaN and ``+inf`` are errors, and every state must keep at least
     one feasible action. Planners never choose an infeasible action; policies may not use one."""
-    arr = np.ascontiguousarray(as_real_array(x, name))
+    arr = _c_contiguous(as_real_array(x, name))
     if arr.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} dimensions, got shape {arr.shape}")
+        raise ValueError(f"{name} must have {ndim} dimensions, got {_shape_words(arr)}")
     bad = np.isnan(arr) | (arr == np.inf)
     if bad.any():
         idx = tuple(int(i) for i in np.argwhere(bad)[0])

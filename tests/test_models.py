@@ -272,3 +272,11 @@ def test_negative_seed_names_the_argument():
         as_generator("1")
     ss = np.random.SeedSequence(3)
     assert as_generator(ss).random() == np.random.default_rng(np.random.SeedSequence(3)).random()
+
+
+def test_a_scalar_where_an_array_is_expected_is_named_as_a_scalar():
+    """np.ascontiguousarray turns a scalar into shape (1,); the error must show what the user passed."""
+    with pytest.raises(ValueError, match=r"R must have 2 dimensions, got the scalar 1\.0"):
+        FiniteMDP(np.ones((2, 2, 2)) / 2, 1.0, 0.9)
+    with pytest.raises(ValueError, match=r"R must have 2 dimensions, got shape \(2,\)"):
+        FiniteMDP(np.ones((2, 2, 2)) / 2, np.ones(2), 0.9)
