@@ -122,8 +122,9 @@ axes[1].set_xlabel("depth h"), axes[1].set_ylabel("decision nodes"), axes[1].leg
 plt.show()
 
 # %% [markdown]
-# The samples concentrate on the actions with small gaps (and the best action's gap is its margin over the
-# runner-up). Deep in the tree, MDP-GapE opens a vanishing fraction of the `(B K)^h` nodes: below the root it
+# The samples go mostly to the best action and the actions with small gaps (the best action's gap is its margin
+# over the runner-up); the clearly worse ones get few. The split is not exactly in the order of the root gaps:
+# the deeper nodes' gaps decide too. Deep in the tree, MDP-GapE opens a vanishing fraction of the `(B K)^h` nodes: below the root it
 # follows the optimistic action `argmax_a U_h(s, a)`, so subtrees that cannot change the decision are never
 # expanded.
 #

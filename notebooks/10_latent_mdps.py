@@ -131,7 +131,8 @@ print(plan.message)
 # The averaged MDP cannot see that the clue identifies the context (its junction mixes both contexts), so it
 # takes the shortcut and guesses: `0.2 + 0.8 max(w, 1 - w)`. The history policy probes, *remembers* the clue at
 # the junction — the same state with opposite beliefs — and collects 0.8 whatever the context. Knowing the
-# context from the start is worth 1.0: the price of the hidden context is the 0.2 spent on probing.
+# context from the start is worth 1.0: while `w < 0.75`, the price of the hidden context is the 0.2 spent on
+# probing; above, guessing the likely context is worth more than the clue.
 #
 # ## 2. `Var*`: how random are the contexts?
 #
