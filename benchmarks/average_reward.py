@@ -35,6 +35,7 @@ from mdptheory import FiniteMDP  # noqa: E402
 from mdptheory.envs import garnet, two_state_escape  # noqa: E402
 from solvers.average_reward.estimator import (GenerativeSampler, amdp_estimator, epsilon_for_samples,  # noqa: E402
                                               jin_sidford_epsilon, jin_sidford_reduction)
+from _timing import load_line, median  # noqa: E402  (benchmarks/ is the script's folder)
 
 TOL = 1e-6
 TAU = 0.5
@@ -59,20 +60,11 @@ def plain_rvi(mdp: FiniteMDP, tol: float = TOL, tau: float = TAU, max_iter: int 
     raise RuntimeError("plain RVI did not converge")
 
 
-def median(fn, repeats: int) -> tuple[float, object]:
-    ts, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        ts.append(time.perf_counter() - t0)
-    return float(np.median(ts)), out
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
-    print(f"load average (1 min) before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    print(load_line("before"))
     sizes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
     warm = restart_garnet(50)
     solvers.relative_value_iteration(warm, tol=TOL)                      # JIT warm-up
@@ -100,7 +92,7 @@ def main() -> None:
         rng = np.random.default_rng(0)
         t, _ = median(lambda: est(GenerativeSampler(m, rng), eps_of(n, 10.0, 4500.0), 10.0, n), 20)
         print(f"  {name:<14} {1e3 * t:8.2f} ms per replication")
-    print(f"\nload average (1 min) after: {os.getloadavg()[0]:.2f}")
+    print("\n" + load_line("after"))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from mdptheory.envs.latent import random_lmdp  # noqa: E402
 from solvers.latent import HoeffdingLMDP, HorizonFreeLMDP, LatentOracle, latent_planning  # noqa: E402
 from solvers.learners import run  # noqa: E402
+from _timing import load_line, median  # noqa: E402  (benchmarks/ is the script's folder)
 
 
 def plain_planner(w, nu, P, R, H) -> float:
@@ -55,20 +56,11 @@ def plain_planner(w, nu, P, R, H) -> float:
     return sum(U([w[m] * nu[m][s] for m in range(M)], s, 0) for s in range(S))
 
 
-def median(fn, repeats: int) -> tuple[float, object]:
-    ts, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        ts.append(time.perf_counter() - t0)
-    return float(np.median(ts)), out
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
-    print(f"load average (1 min) before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    print(load_line("before"))
     latent_planning(random_lmdp(2, 2, 2, 2, rng=0))                   # JIT warm-up
     latent_planning(random_lmdp(2, 2, 2, 2, rng=0), backend="numpy")
     cases = [("shared rewards (G = 1)", True)] + ([] if args.quick else [("per-context rewards (G = 3)", False)])
@@ -102,7 +94,7 @@ def main() -> None:
             shares.append(trace.phase_times["planning"] / trace.wall_time)
             plans.append(agent.n_plans)
         print(f"{name:<22} {K / np.median(ts):>11.0f} {np.median(shares):>14.0%} {int(np.median(plans)):>6}")
-    print(f"\nload average (1 min) after: {os.getloadavg()[0]:.2f}")
+    print("\n" + load_line("after"))
 
 
 if __name__ == "__main__":

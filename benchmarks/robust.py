@@ -24,20 +24,13 @@ from mdptheory import KL, TV, ChiSquare
 from solvers.robust import worst_case, worst_case_rows
 from solvers.robust.oracle import primal_worst_case
 
+from _timing import median  # benchmarks/ is the script's folder
+
 SIZES = (10, 100, 1000)
 A = 4
 GAMMA = 0.9
 SWEEP_SAMPLE = 4
 SETS = [TV(0.1), TV(lam=0.5), KL(0.1), KL(lam=0.5), ChiSquare(0.1), ChiSquare(lam=0.5)]
-
-
-def _median_time(fn, reps: int) -> float:
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
 
 
 def _best_time(fn, min_total: float = 0.05, max_reps: int = 20000) -> float:
@@ -78,7 +71,7 @@ def main() -> None:
             t_nb = _best_time(lambda: worst_case(p0, V, u))
             t_np = _best_time(lambda: worst_case(p0, V, u, backend="numpy"))
             reps = 3 if S <= 100 else 1
-            t_cvx = _median_time(lambda: primal_worst_case(p0, V, u), reps)
+            t_cvx = median(lambda: primal_worst_case(p0, V, u), reps)[0]
             ours, _ = worst_case(p0, V, u)
             ref, _ = primal_worst_case(p0, V, u)
             diff = abs(ours - ref) / max(1.0, np.abs(V).max())

@@ -46,7 +46,8 @@ def draw(results):
             band(ax, QS, stack(rows, "perturbed"), f"{label}, {len(rows)} seeds", color=color)
     ax.set_xlabel("perturbation q of the target environment")
     ax.set_ylabel("expected return (exact)")
-    ax.set_title("trained online on the nominal 5-state linear MDP", fontsize=9)
+    ax.set_title("No paper figure (only the DR-RPO abstract could be read): in the style of R2PVI Figure 1(a),\n"
+                 "trained online on the nominal 5-state linear MDP", fontsize=9)
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

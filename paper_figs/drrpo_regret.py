@@ -64,6 +64,7 @@ def draw(results):
         ax.set_xlabel("episode k")
         ax.set_ylabel("cumulative exact robust regret")
         ax.legend(fontsize=7)
-    fig.suptitle("DR-RPO (reconstruction) vs DR-LSVI-UCB: exact robust regret, mean ± 1 std over seeds", fontsize=10)
+    fig.suptitle("No paper figure (only the DR-RPO abstract could be read): DR-RPO (reconstruction) vs DR-LSVI-UCB,\n"
+                 "exact robust regret, mean ± 1 std over seeds", fontsize=10)
     fig.tight_layout()
     return fig
