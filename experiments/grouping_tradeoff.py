@@ -37,7 +37,7 @@ from mdptheory import mutants
 from mdptheory.envs import hierarchical_actions
 from mdptheory.grouping import compose, dissimilarities, lift, nested_groupings, pointwise_weight, uniform_lower_level
 from mdptheory.validation import as_generator
-from solvers.grouping import grouped_planning, samples_per_pair, sweeps_for_budget
+from solvers.grouping import grouped_planning, k_sweeps, samples_per_pair, sweeps_for_budget
 
 from .claims import Claim
 
@@ -69,8 +69,7 @@ def _instance(rho: float, mutant: str | None) -> dict:
 def _exact_model_loss(inst: dict, G: int, K: int) -> float:
     """Unlimited samples: K sweeps on the exact lifted MDP, played through the uniform lower level."""
     mdp, grouping = inst["mdp"], inst["cuts"][G]
-    res = solvers.value_iteration(lift(mdp, grouping), tol=float(np.finfo(float).tiny), max_iter=K,
-                                  callback=lambda it, *_: it >= K)
+    res = k_sweeps(lift(mdp, grouping), K)
     played = compose(res.policy, uniform_lower_level(grouping, S))
     return float((inst["V_star"] - solvers.policy_evaluation(mdp, played).V).max())
 

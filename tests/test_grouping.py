@@ -4,6 +4,7 @@ bounds' SymPy forms, the environments, and bad input."""
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ import solvers
 from bounds.grouping import APPROXIMATION, ESTIMATION, OPTIMIZATION, TOTAL
 from experiments import grouping_truth as truth
 from mdptheory import FiniteMDP, Grouping, mutants
-from mdptheory.envs import hierarchical_actions, hierarchical_grouping, reward_twins, transition_fork
+from mdptheory.envs import garnet, hierarchical_actions, hierarchical_grouping, reward_twins, transition_fork
 from mdptheory.grouping import (compose, decompose, dissimilarities, lift, nested_groupings, pointwise_weight,
                                 uniform_lower_level, validate_lower_level)
 from solvers.grouping import (approximation_term, estimation_term, grouped_planning, optimization_term,
@@ -381,3 +382,25 @@ def test_fuzz_budgets_below_one_sample_per_pair(S, G, frac):
         samples_per_pair(frac * S * G, S, G)
     with pytest.raises(ValueError, match="B_c"):
         sweeps_for_budget(frac * S * S * G, S, G)
+
+
+def test_k_sweeps_runs_exactly_K_sweeps_without_a_warning():
+    """Algorithm 1's planning step: K Jacobi sweeps from 0 (V_K = T^K 0), no ConvergenceWarning when the rounding
+    floor comes first, and the floor is the only early stop."""
+    from solvers.grouping import k_sweeps
+
+    mdp = garnet(12, 3, 4, rng=3, gamma=0.9)
+    V = [np.zeros(mdp.S)]
+    for _ in range(7):
+        V.append((mdp.R + mdp.gamma * (mdp.P @ V[-1])).max(axis=1))
+    res = k_sweeps(mdp, 7, backend="numpy")
+    assert res.iterations == 7
+    d, c = V[7] - V[6], mdp.gamma / (1 - mdp.gamma)       # MacQueen's bracket from the last two iterates
+    np.testing.assert_allclose(res.extra["V_lower"], V[7] + c * d.min(), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(res.extra["V_upper"], V[7] + c * d.max(), rtol=0, atol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        long = k_sweeps(mdp, 10_000)                  # the float64 fixed point comes long before 10^4 sweeps
+    assert long.iterations < 10_000
+    with pytest.raises(ValueError, match="K"):
+        k_sweeps(mdp, 0)

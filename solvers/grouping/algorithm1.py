@@ -35,7 +35,7 @@ from ..policy_evaluation import policy_evaluation
 from ..result import ConvergenceWarning, PlanningResult
 from ..value_iteration import value_iteration
 
-__all__ = ["GroupedResult", "sample_lifted", "grouped_planning"]
+__all__ = ["GroupedResult", "sample_lifted", "grouped_planning", "k_sweeps"]
 
 #: The N samples of a (state, group) pair all drawn from the group's first action instead of a ~ h(.|s,i).
 ONE_ACTION = mutants.register("grouping-alg1", "one-action-samples",
@@ -43,9 +43,6 @@ ONE_ACTION = mutants.register("grouping-alg1", "one-action-samples",
 #: K - 1 value-iteration sweeps instead of K (a zero-based loop bound).
 K_OFF_BY_ONE = mutants.register("grouping-alg1", "k-off-by-one", "K - 1 value-iteration sweeps instead of K")
 
-#: ``tol`` of the K-sweep value iteration: the loop runs the K sweeps unless the estimated model's fixed point is
-#: reached exactly (then every further sweep would return the same iterate and policy).
-_NO_EARLY_STOP = float(np.finfo(np.float64).tiny)
 
 
 REWARD_NOISE = ("none", "bernoulli")
@@ -135,6 +132,21 @@ class GroupedResult:
                 f"{self.iterations} value-iteration sweeps (K = {p['K']}){val} in {self.wall_time:.3g} s")
 
 
+def k_sweeps(mdp: FiniteMDP, K: int, backend: str = "numba") -> PlanningResult:
+    """``K`` Jacobi value-iteration sweeps from ``V = 0`` (Algorithm 1's planning step, Li, Ju & Shroff 2024).
+
+    The loop stops earlier only at the model's float64 fixed point, where every further sweep would return the
+    same iterate and greedy policy; the result's certificate (``error_bound``) is the MacQueen bound after the
+    sweeps actually run. No ``ConvergenceWarning``: not reaching a tolerance is the point of a fixed ``K``.
+    """
+    K = check_positive_int(K, "K")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        # tol = the smallest positive float: no tolerance stops the loop before K (the rounding floor may)
+        return value_iteration(mdp, tol=float(np.finfo(np.float64).tiny), max_iter=K,
+                               callback=lambda it, *_: it >= K, backend=backend)
+
+
 def grouped_planning(mdp: FiniteMDP, grouping: Grouping, N: int, K: int,
                      rng: int | np.random.Generator | None = None, h: Any = None, evaluate: bool = True,
                      reward_noise: str = "none", backend: str = "numba") -> GroupedResult:
@@ -184,10 +196,7 @@ def grouped_planning(mdp: FiniteMDP, grouping: Grouping, N: int, K: int,
     S, G = mdp.S, grouping.G
     M_hat = FiniteMDP(next_counts / float(N), reward_sums / N, mdp.gamma, mdp.mu0)
     sweeps = K - 1 if K_OFF_BY_ONE.active and K > 1 else K
-    with warnings.catch_warnings():   # exactly K sweeps by design: reaching the rounding floor first is no error
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        res = value_iteration(M_hat, tol=_NO_EARLY_STOP, max_iter=sweeps, callback=lambda it, *_: it >= sweeps,
-                              backend=backend)
+    res = k_sweeps(M_hat, sweeps, backend=backend)
     played = compose(res.policy, h)
     value, value_err = None, math.nan
     if evaluate:
