@@ -210,11 +210,11 @@ answer_3 = ...   # a float
 # %% tags=["solution"]
 if answer_3 is ...:
     gamma3 = 1 - 0.5 / (19 * t_bound)
-    answer_3 = float((1 - gamma3) * solvers.policy_iteration(model.with_gamma(gamma3), tol=1e-12).V[0] - alpha_star)
+    answer_3 = float((1 - gamma3) * solvers.policy_iteration(model.with_gamma(gamma3), tol=1e-9).V[0] - alpha_star)
 
 # %% tags=["check"]
 gamma3 = 1 - 0.5 / (19 * t_bound)
-v_gamma = solvers.value_iteration(model.with_gamma(gamma3), tol=1e-12).V[0]
+v_gamma = solvers.value_iteration(model.with_gamma(gamma3), tol=1e-9).V[0]
 expected_3 = (1 - gamma3) * v_gamma - alpha_star
 assert abs(answer_3 - expected_3) <= 1e-9, f"{answer_3} is not the discounting bias"
 assert abs(answer_3) <= 9 * (1 - gamma3) * t_bound          # the reduction lemma (claim amdp-reduction-lemma)

@@ -223,6 +223,10 @@ def test_notebook_executes_and_its_checks_can_fail(path, executed_dir, record_pr
     nb = nbformat.read(executed_dir / f"{path.stem}.ipynb", as_version=4)
     images = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert images >= 2, f"{path.name}: pictures first - it drew {images} figure(s)"
+    # a stray warning in a teaching notebook is noise the reader cannot act on (show an intended one with print)
+    stderr = [o.get("text", "")[:200] for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.get("name") == "stderr"]
+    assert not stderr, f"{path.name} wrote to stderr: {stderr}"
 
 
 def test_notebooks_together_within_the_ci_budget(executed_dir):
