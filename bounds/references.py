@@ -57,6 +57,8 @@ REFERENCES: dict[str, str] = {
                             "arXiv:2007.13442",
     "Kaufmann et al. (2021)": "E. Kaufmann, P. Ménard, O. Darwiche Domingues, A. Jonsson, E. Leurent, M. Valko. "
                               "Adaptive Reward-Free Exploration. ALT 2021. arXiv:2006.06294",
+    "Jin et al. (2020)": "C. Jin, A. Krishnamurthy, M. Simchowitz, T. Yu. Reward-Free Exploration for "
+                         "Reinforcement Learning. ICML 2020. arXiv:2002.02794",
     "Tarbouriech et al. (2021)": "J. Tarbouriech, M. Pirotta, M. Valko, A. Lazaric. A Provably Efficient Sample "
                                  "Collection Strategy for Reinforcement Learning. NeurIPS 2021. arXiv:2007.06437",
     "Weissman et al. (2003)": "T. Weissman, E. Ordentlich, G. Seroussi, S. Verdú, M. J. Weinberger. Inequalities for "

@@ -16,6 +16,7 @@ import pytest
 
 import mdptheory.sampling  # noqa: F401  (imports register their kernels)
 import solvers  # noqa: F401
+import solvers.exploration  # noqa: F401  (registers the exploration kernels)
 import solvers.latent  # noqa: F401  (registers the latent-MDP kernels)
 import solvers.learners  # noqa: F401
 import solvers.ssp_evi  # noqa: F401

@@ -458,6 +458,99 @@ def drrpo_softmax_policy(rng):
     return out
 
 
+def _exploration_rows(rng, G: int, S: int, A: int, fixed: bool):
+    """Count rows of a pure explorer (:mod:`solvers.exploration._kernels`): unvisited rows, single and spread
+    supports, and the last action a copy of action 0 (exact ties in ``W`` and the KL bounds). ``fixed``: the
+    fused loops' fixed-capacity layout (row ``r`` at ``[r S, r S + S)``), else CSR."""
+    counts = rng.integers(0, 4, (G, S, A, S)).astype(float) * (rng.random((G, S, A, S)) < 0.4)
+    counts[..., 1 % S, :] = 0.0                 # an unvisited state
+    counts[..., -1, :] = counts[..., 0, :]      # tied action
+    flat = counts.reshape(-1, S)
+    if not fixed:
+        ptr = np.concatenate(([0], np.cumsum((flat > 0).sum(axis=1)))).astype(np.int64)
+        nz = np.nonzero(flat)
+        return ptr[:-1], ptr[1:], nz[1].astype(np.int64), flat[nz]
+    start = np.arange(flat.shape[0], dtype=np.int64) * S
+    stop, idx, cnt = start.copy(), np.zeros(flat.size, np.int64), np.zeros(flat.size)
+    for r, s2 in zip(*np.nonzero(flat)):
+        idx[stop[r]], cnt[stop[r]] = s2, flat[r, s2]
+        stop[r] += 1
+    return start, stop, idx, cnt
+
+
+#: RF-Express (theory-shaped, scaled), RF-UCRL and the alt-kind (ALT'21) beta as ``error_backward`` bonus vectors.
+def _rf_bonus_params(S, A, H):
+    b0 = np.log(3.0 * S * A * H / 0.1)
+    return [(np.array([15.0 * H * H * 1e-3, 1.0, 1.0, 0.0, 0.0, b0, float(S), 15.0 * H * H]), 1.0 + 1.0 / H, float(H), np.inf),
+            (np.array([float(H), 0.5, 0.5, 0.0, 0.0, b0, float(S), float(H)]), 1.0, np.inf, np.inf),
+            (np.array([0.2, 1.0, 0.5, 1.0, 1.0, b0, float(max(S - 1, 0)), 0.3]), 1.0, np.inf, float(H))]
+
+
+def exploration_error_backward(rng):
+    out = []
+    for H, S, A, stage in ((3, 4, 2, True), (4, 3, 3, False), (2, 1, 1, True)):
+        rows = _exploration_rows(rng, H if stage else 1, S, A, fixed=False)
+        for k, (bp, mult, w_clip, v_clip) in enumerate(_rf_bonus_params(S, A, H)):
+            out.append((*rows, S, A, H, stage, k % 2 if stage else 0, bp, mult, w_clip, v_clip))
+    return out
+
+
+def _bpi_beta_params(S, A, H):
+    return [np.array([0.0, np.log(3.0 * S * A * H / 0.1), float(S), 1.0]),
+            np.array([1.0, np.log(2.0 * S * A * H / 0.1), float(max(S - 1, 0)), 0.05])]
+
+
+def exploration_kl_backward(rng):
+    out = []
+    for H, S, A, stage in ((3, 4, 2, True), (4, 3, 3, False), (2, 1, 1, True)):
+        rows = _exploration_rows(rng, H if stage else 1, S, A, fixed=False)
+        R = np.round(rng.random((H, S, A)) * 4) / 4
+        R[..., -1] = R[..., 0]
+        for k, beta_p in enumerate(_bpi_beta_params(S, A, H)):
+            v_clip = (H - np.arange(H, dtype=float)) if k == 0 else np.full(H, np.inf)
+            out.append((*rows, R, H, stage, k if stage else 0, beta_p, v_clip, k, 0))
+            out.append((*rows, R, H, stage, 0, beta_p, v_clip, 1 - k, 1))
+    return out
+
+
+def _exploration_truth(rng, H, S, A):
+    from mdptheory import EpisodicMDP
+    from mdptheory.sampling import transition_cdf
+
+    P, R = _with_tied_action(random_kernel(rng, (H, S, A, S), 0.5), rng.random((H, S, A)))
+    mu0 = rng.dirichlet(np.ones(S))
+    env = EpisodicMDP(P, R, mu0)
+    return (*transition_cdf(env), mu0, np.cumsum(mu0)), R
+
+
+def exploration_rf_explore(rng):
+    out = []
+    for H, S, A, stage in ((3, 4, 2, True), (2, 3, 2, False)):
+        truth, _ = _exploration_truth(rng, H, S, A)
+        for k, (bp, mult, w_clip, v_clip) in enumerate(_rf_bonus_params(S, A, H)):
+            n = 12
+            u = rng.random((n, 1 + 2 * H))
+            rows = _exploration_rows(rng, H if stage else 1, S, A, fixed=True)
+            start, stop, idx, cnt = rows
+            # budget below n, a threshold that stops on the way for one bonus, a run without the stopping rule
+            out.append((*truth, u, [n, 7, n][k], k != 2, [50.0, 1e9, 0.0][k], 1 - (k % 2),
+                        idx, cnt, start, stop, H, stage, 0, bp, mult, w_clip, v_clip, np.zeros(n + 1)))
+    return out
+
+
+def exploration_bpi_explore(rng):
+    out = []
+    for H, S, A, stage in ((3, 4, 2, True), (2, 3, 2, False)):
+        truth, R = _exploration_truth(rng, H, S, A)
+        for k, beta_p in enumerate(_bpi_beta_params(S, A, H)):
+            n = 10
+            start, stop, idx, cnt = _exploration_rows(rng, H if stage else 1, S, A, fixed=True)
+            v_clip = (H - np.arange(H, dtype=float)) if k == 0 else np.full(H, np.inf)
+            out.append((*truth, rng.random((n, 1 + 2 * H)), n - 3 * k, True, [0.5, 1.5][k], R, idx, cnt, start,
+                        stop, H, stage, 0, beta_p, v_clip, k, 0, np.zeros(n + 1)))
+    return out
+
+
 EXAMPLES: dict[str, Callable] = {
     "planning.bellman": planning_bellman,
     "planning.policy_sweep": planning_policy_sweep,
@@ -491,4 +584,8 @@ EXAMPLES: dict[str, Callable] = {
     "policy_reg.gibbs_stage": policy_reg_gibbs_stage,
     "policy_reg.evaluate_stage": policy_reg_evaluate_stage,
     "drrpo.softmax_policy": drrpo_softmax_policy,
+    "exploration.error_backward": exploration_error_backward,
+    "exploration.kl_backward": exploration_kl_backward,
+    "exploration.rf_explore": exploration_rf_explore,
+    "exploration.bpi_explore": exploration_bpi_explore,
 }
