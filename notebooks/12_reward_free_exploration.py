@@ -102,7 +102,7 @@ plt.show()
 # The random walk stays near the start: reaching a far room takes a long sequence of lucky moves, and its
 # coverage levels off. Both explorers push to where their error bound is largest — the unvisited pairs have the
 # largest bound `H` — and keep reaching new rooms. On the paper's 15-room maze (`MDPTHEORY_FULL=1`, 20,000
-# episodes) RF-Express pulls ahead after a few thousand episodes (the guide reports 224 against 188 distinct
+# episodes) RF-Express pulls ahead after a few thousand episodes (the guide reports 219 against 182 distinct
 # states after 4,860 episodes): its multiplier `(1 + 1/H)` on the future error makes far-away uncertainty count.
 #
 # ## 2. The error bound and the stopping rule
