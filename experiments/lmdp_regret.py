@@ -101,7 +101,8 @@ CLAIMS = [
                       "misleading instance is rejected.",
           source=_SOURCE),
     Claim(name="lmdp-optimism", experiment=NAME, bound=None, check=check_optimism,
-          mutants=("lmdp-learner.bonus-no-variance", "lmdp-learner.no-truncation", "lmdp-learner.scaling-twice"),
+          mutants=("lmdp-learner.bonus-no-variance", "lmdp-learner.no-truncation", "lmdp-learner.scaling-twice",
+                   "lmdp-learner.root-value-order"),
           control={"agent": "greedy"}, algorithms=("lmdp-learner",),
           description="The learner's optimistic value stays in [V*, 1] in every episode (optimism and the "
                       "truncation at 1 that the horizon-free analysis relies on) in all but a fraction delta = 0.01 "

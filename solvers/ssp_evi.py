@@ -70,6 +70,8 @@ POUR_DESCENDING = mutants.register("evi-ssp", "pour-descending",
                                    "the inner minimum pours the free mass onto the largest values first (a max)")
 GOAL_NOT_PINNED = mutants.register("evi-ssp", "goal-not-pinned",
                                    "the goal states' optimistic values are not pinned at 0")
+UPPER_END = mutants.register("evi-ssp", "upper-end",
+                             "the returned values are the bracket's upper end T V + hi instead of its midpoint")
 
 
 def _counts(transitions: Any) -> np.ndarray:
@@ -274,7 +276,7 @@ def _extended_vi(lo: np.ndarray, hi: np.ndarray, g: np.ndarray, c: np.ndarray, t
                               name="ssp_extended_value_iteration", t_start=t0)
     br = out.bracket
     TV = out.sweep.TV
-    h = TV + br.shift
+    h = TV + (br.hi if UPPER_END.active else br.shift)
     h[g & region] = 0.0
     h[~region] = np.inf
     lower_bound = np.where(region, TV, np.inf)

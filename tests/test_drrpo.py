@@ -361,3 +361,14 @@ def test_claims_verified_on_their_quick_grids(claim):
 
     result = judge_quick(all_claims()[claim])
     assert result.status == "verified", (result.status, result.verdict, result.error, result.passing_controls)
+
+
+@pytest.mark.parametrize("claim", ["drrpo-evaluation-recomputed", "dr-lsvi-ucb-evaluation-recomputed"])
+def test_recomputed_evaluation_claims_verified(claim):
+    """Cheap (about a second): the evaluation on little data, where the cap H - h binds, against the dense
+    recomputation, with every named mutant (the cap at H among them) rejected."""
+    from claims_in_memory import judge_quick
+    from experiments import all_claims
+
+    result = judge_quick(all_claims()[claim])
+    assert result.status == "verified", (result.status, result.verdict, result.error, result.passing_controls)

@@ -21,7 +21,7 @@ from mdptheory.envs.latent import hidden_arm_lmdp, misleading_lmdp, noisy_lmdp, 
 from mdptheory.latent import HistoryTree, LatentMDP, max_total_reward
 from solvers.latent import (MAX_TREE_ENTRIES, GreedyLMDP, HoeffdingLMDP, HorizonFreeLMDP, LatentOracle,
                             LatentTrajectory, check_latent_learner, latent_planning, latent_policy_evaluation,
-                            var_star)
+                            lmdp_iota, var_star)
 from solvers.learners import run
 from strategies import random_kernel
 
@@ -297,6 +297,59 @@ def test_learner_regret_sublinear_and_greedy_fails_on_misleading():
     assert max(greedy) == pytest.approx(0.2)          # stuck on the safe action in some seed
 
 
+@pytest.mark.parametrize("known", [False, True])
+def test_greedy_start_value_is_the_brute_force_optimum_of_the_empirical_model(known):
+    """Without bonus the learner's value at the start is ``V*`` of its empirical LMDP (w^, nu^, P^): checked
+    against the enumeration of :mod:`experiments.lmdp_bruteforce` (independent of the planner and of the root
+    aggregation ``sum_{m,s} w_m nu_m(s) alpha_m(s)``). M = 2 != S = 3 and unequal weights, so a root flattened in
+    the wrong (s, m) order gives another number."""
+    lmdp = random_lmdp(2, 3, 2, 3, rng=4)
+    kw = dict(weights=[0.3, 0.7], nu=[[0.6, 0.3, 0.1], [0.1, 0.2, 0.7]]) if known else {}
+    ag = GreedyLMDP(lmdp.S, lmdp.A, lmdp.H, rewards=lmdp.R, replan="every", **kw)
+    run(ag, None, 40, rng=1, oracle=LatentOracle(lmdp))
+    ag.policy()
+    w, nu, P, _ = ag.empirical_model()
+    assert (w > 0).all() and len(set(np.round(w, 9))) == 2
+    v_bf, _ = bf.brute_force_optimum(LatentMDP(w, nu, P, lmdp.R, lmdp.H))
+    assert ag.value_history[-1] == pytest.approx(v_bf, abs=1e-12)
+    with mutants.activated("lmdp-learner.root-value-order"):
+        bad = GreedyLMDP(lmdp.S, lmdp.A, lmdp.H, rewards=lmdp.R, replan="every", **kw)
+        run(bad, None, 40, rng=1, oracle=LatentOracle(lmdp))
+        bad.policy()
+    assert abs(bad.value_history[-1] - v_bf) > 1e-6             # the slip fails the identity above
+
+
+def test_iota_is_the_papers_log_term():
+    """``iota = 2 ln(2 M S A H K / delta)`` (Zhou, Wang & Du 2023, Section 3 notation; spec section 5.1), by hand:
+    M = 2, S = 3, A = 2, H = 4, K = 1000, delta = 0.05 gives 2 ln(1.92e6) = 28.93567..."""
+    assert lmdp_iota(2, 3, 2, 4, 1000, 0.05) == pytest.approx(2.0 * np.log(1.92e6), rel=1e-14)
+    assert lmdp_iota(2, 3, 2, 4, 1000, 0.05) == pytest.approx(28.93567, abs=1e-5)
+    assert lmdp_iota(1, 1, 1, 1, 1, 0.5) == pytest.approx(2.0 * np.log(4.0), rel=1e-14)
+    ag = HorizonFreeLMDP(3, 2, 4, rewards=np.zeros((2, 3, 2)), n_episodes=1000, delta=0.05)
+    assert ag.iota == pytest.approx(28.93567, abs=1e-5) and ag.params["iota"] == ag.iota
+
+
+def test_root_value_bonus_written_out():
+    """The optimistic value at the start (module docstring): ``min(1, mean + c1 sqrt(var iota / k) + c2 iota / k)``
+    over the estimated joint law ``w_m nu_m(s)`` of ``(m, s_1)``, ``k`` episodes, written as explicit loops over
+    ``(m, s)`` on an arbitrary alpha table."""
+    rng = np.random.default_rng(0)
+    M, S, k = 2, 3, 7
+    ag = HorizonFreeLMDP(S, 2, 2, rewards=np.zeros((M, S, 2)), c1=0.8, c2=0.05, n_episodes=50, delta=0.2)
+    ag.episodes = k
+    w = np.array([0.25, 0.75])
+    nu = rng.dirichlet(np.ones(S), size=M)
+    alpha = rng.uniform(0, 1, (S + 5, M))                 # root nodes first: alpha[s, m] = alpha_m(s)
+    mean = sum(w[m] * nu[m, s] * alpha[s, m] for m in range(M) for s in range(S))
+    second = sum(w[m] * nu[m, s] * alpha[s, m] ** 2 for m in range(M) for s in range(S))
+    iota = 2.0 * np.log(2 * M * S * 2 * 2 * 50 / 0.2)
+    expected = mean + 0.8 * np.sqrt((second - mean ** 2) * iota / k) + 0.05 * iota / k
+    assert ag._root_value(w, nu, alpha, np.inf) == pytest.approx(expected, rel=1e-12)
+    assert ag._root_value(w, nu, alpha, 1.0) == pytest.approx(min(1.0, expected), rel=1e-12)
+    known = HorizonFreeLMDP(S, 2, 2, rewards=np.zeros((M, S, 2)), weights=w, nu=nu)
+    assert known._root_value(w, nu, alpha, 1.0) == pytest.approx(mean, rel=1e-12)   # nothing estimated: no bonus
+
+
 @pytest.mark.parametrize("kwargs, match", [
     (dict(rewards=None), "rewards is required"),
     (dict(rewards=np.zeros((3, 2))), r"rewards has shape \(3, 2\), expected \(M, S, A\)"),
@@ -358,4 +411,4 @@ def test_mutant_switches_change_what_they_claim():
         wild.policy()
     assert wild.value_history[-1] > 1.0
     names = [m for m in mutants.registry() if m.startswith("lmdp")]
-    assert len(names) == 11 and all(itertools.chain(names))
+    assert len(names) == 13 and all(itertools.chain(names))

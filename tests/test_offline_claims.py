@@ -8,18 +8,20 @@ import numpy as np
 import pytest
 
 from claims_in_memory import judge_quick
-from experiments import offline_consistency, r2pvi_bound, r2pvi_consistency, r2pvi_limit, r2pvi_official, r2pvi_rate
+from experiments import (offline_consistency, offline_duals, r2pvi_bound, r2pvi_consistency, r2pvi_limit,
+                         r2pvi_official, r2pvi_rate)
 from experiments.offline_truth import (informative_K, learn, no_trap_behaviour, population_inv_diag, theorem_bound,
                                        theorem_instance, trap_instance)
 from mdptheory import mutants
 from mdptheory.linear import random_d_rectangular
 from mdptheory.offline import OfflineDataset, collect_counts, replication_rng, uniform_policy
 from mdptheory.uncertainty import make
-from solvers.offline import LEARNERS
+from solvers.offline import LEARNERS, Gram
+from solvers.offline.r2pvi import chi2_estimate
 from solvers.robust import robust_backward_induction, robust_policy_evaluation, worst_case_rows
 
 OFFLINE_CLAIMS = (r2pvi_bound.CLAIMS + r2pvi_rate.CLAIMS + r2pvi_limit.CLAIMS + r2pvi_consistency.CLAIMS
-                  + offline_consistency.CLAIMS + r2pvi_official.CLAIMS)
+                  + offline_consistency.CLAIMS + r2pvi_official.CLAIMS + offline_duals.CLAIMS)
 #: The algorithms whose mutants these claims and tests/test_robust_claims.py answer for.
 ALGORITHMS = ("r2pvi", "pessimistic-vi", "drpvi", "drvi-l", "pevi", "robust-inner", "robust-dp")
 
@@ -47,6 +49,11 @@ def _offline_outputs(name: str) -> np.ndarray:
     for seed in range(r2pvi_official.SEEDS):
         data = r2pvi_official.reference_dataset(seed)
         out += [r2pvi_official.fit_official(method, data).Q.ravel() for method in r2pvi_official.OFFICIAL_NAMES]
+    # the exact chi-square dual where its optimum lies past the first breakpoint (small lam, spread targets):
+    # the learners' instances above never put it there
+    rng = np.random.default_rng(0)
+    out += [chi2_estimate(Gram(rng.dirichlet(np.ones(3), size=40), 0.1), rng.uniform(0, 2.5, 40), lam, 3.0)
+            for lam in (0.05, 0.5)]
     return np.concatenate(out)
 
 

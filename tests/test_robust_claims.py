@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from claims_in_memory import judge_quick
-from experiments import robust_dp_brute, robust_inner_primal, robust_sanity
+from experiments import robust_dp_brute, robust_inner_primal, robust_sanity, robust_vi
 
-CLAIMS = robust_sanity.CLAIMS + robust_inner_primal.CLAIMS + robust_dp_brute.CLAIMS
+CLAIMS = robust_sanity.CLAIMS + robust_inner_primal.CLAIMS + robust_dp_brute.CLAIMS + robust_vi.CLAIMS
 
 
 def _marks(claim):

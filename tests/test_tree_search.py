@@ -103,6 +103,30 @@ def test_numpy_backend_and_block_sizes_give_the_same_run():
     assert runs[0] == runs[1] == runs[2]
 
 
+@pytest.mark.parametrize("H,B,K,delta", [(1, 1, 2, 0.1), (2, 2, 3, 0.1), (3, 2, 2, 0.05), (4, 3, 5, 0.01),
+                                          (6, 4, 2, 0.5)])
+def test_theory_thresholds_follow_their_formula(H, B, K, delta):
+    """``beta_r(n) = log(3 (BK)^H / delta) + log(e (1 + n))``, ``beta_p(n) = log(3 (BK)^H / delta) +
+    (B - 1) log(e (1 + n / (B - 1)))`` (the transition term is 0 for ``B = 1``), written out here independently."""
+    n = np.array([1.0, 2.0, 7.0, 100.0, 1e5])
+
+    def expected():
+        base = math.log(3.0 * (B * K) ** H / delta)
+        beta_r = [base + math.log(math.e * (1.0 + x)) for x in n]
+        beta_p = [base + ((B - 1) * math.log(math.e * (1.0 + x / (B - 1))) if B > 1 else 0.0) for x in n]
+        return np.array(beta_r), np.array(beta_p)
+
+    def close():
+        r, p = theory_thresholds(delta, K, B, H)
+        er, ep = expected()
+        return np.allclose(r(n), er, rtol=1e-13, atol=0) and np.allclose(p(n), ep, rtol=1e-13, atol=0)
+
+    assert close()
+    if H > 1:       # the test has power against a union bound that loses its power H
+        with mutants.activated("mdp-gape-stopping.threshold-no-horizon"):
+            assert not close()
+
+
 def test_tree_growth_keeps_the_run():
     """A run that outgrows the initial node arrays (1024 rows) is the same as the object twin's."""
     m = garnet(seed=2, S=100_000)

@@ -22,6 +22,8 @@ DEFAULT_MAX_ITER = 100_000
 
 NO_APERIODICITY = mutants.register("rvi", "no-aperiodicity",
                                    "RVI without the aperiodicity transform (tau = 1): oscillates on periodic chains")
+BIAS_SCALE = mutants.register("rvi", "bias-scale",
+                              "the relative values scaled back by 1/tau instead of tau: h off by a factor 1/tau^2")
 
 
 def _row_terms(P_flat: Any) -> int:
@@ -119,7 +121,8 @@ def relative_value_iteration(
     out = certified_iteration(sweep, V, bracket, opts, advance=normalise, name="relative_value_iteration",
                               t_start=t0)
     br = out.bracket
-    h = tau * (out.V - out.V[ref_state])            # relative values of the original model
+    # relative values of the original model: the transformed iterate is h / tau
+    h = (out.V - out.V[ref_state]) / tau if BIAS_SCALE.active else tau * (out.V - out.V[ref_state])
     policy = np.array(out.sweep.greedy, dtype=np.int64)
     Q = K.bellman_q(mdp.P_flat, mdp.R, h, 1.0, backend)[0].copy()
     tr = out.trace

@@ -77,6 +77,10 @@ SCALING_TWICE = mutants.register("lmdp-learner", "scaling-twice",
                                  "the horizon-free scaling applied twice: the learner plans with R / H")
 COUNTS_WRONG_CONTEXT = mutants.register("lmdp-learner", "counts-wrong-context",
                                         "the transitions of the revealed context m are counted for context m+1")
+ROOT_ORDER = mutants.register("lmdp-learner", "root-value-order",
+                              "the root alpha_m(s) flattened state-major, not in the (m, s) order of w_m nu_m(s)")
+IOTA_HALVED = mutants.register("lmdp-learner", "iota-halved",
+                               "iota = ln(2 M S A H K / delta) instead of 2 ln(...) (the log term's factor 2 dropped)")
 INITIAL_FROM_LAST = mutants.register("lmdp-learner", "initial-from-last-state",
                                      "the initial-state count takes states[-1] (the last state) for states[0]")
 
@@ -93,6 +97,8 @@ class LatentTrajectory(NamedTuple):
 
 def lmdp_iota(M: int, S: int, A: int, H: int, K: int, delta: float) -> float:
     """``iota = 2 ln(2 M S A H K / delta)`` (Zhou, Wang & Du 2023, Section 3 notation)."""
+    if IOTA_HALVED.active:                                     # the factor 2 in front of the log dropped
+        return math.log(2.0 * M * S * A * H * K / delta)
     return 2.0 * math.log(2.0 * M * S * A * H * K / delta)
 
 
@@ -291,7 +297,10 @@ class HorizonFreeLMDP:
         """Optimistic value at the start: ``sum_{m,s} w^_m nu^_m(s) alpha_m(s)`` plus the bonus of the joint
         law of ``(m, s_1)`` when it is estimated (module docstring)."""
         rho = (w[:, None] * nu).ravel()
-        x = alpha[:self.S].T.ravel()                           # (M * S,) alpha_m(s) in the order of rho
+        if ROOT_ORDER.active:                                  # (S * M,): s-major, not the order of rho
+            x = alpha[:self.S].ravel()
+        else:
+            x = alpha[:self.S].T.ravel()                       # (M * S,) alpha_m(s) in the order of rho
         mean = float(rho @ x)
         if self.known_weights is not None and self.known_nu is not None:
             return mean

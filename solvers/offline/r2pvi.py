@@ -61,6 +61,10 @@ BONUS_L2 = mutants.register("r2pvi", "bonus-l2",
                             "code's slip; up to sqrt(d) smaller)")
 REWARD_NEXT_STAGE = mutants.register("r2pvi", "reward-next-stage",
                                      "the known reward theta_{h+1} used at stage h (1-based/0-based index slip)")
+CHI2_LINEAR_COEF_HALF = mutants.register("r2pvi", "chi2-linear-coef-half",
+                                         "exact chi-square dual: the piece's coefficient of alpha b + a b / (4 lam) "
+                                         "instead of b + 2 a b / (4 lam) (the cross term of (a + b alpha)^2 halved; "
+                                         "wrong only past the first breakpoint, where a != 0)")
 NM_START_ZERO = mutants.register("r2pvi", "nelder-mead-start-0",
                                  "chi-square Nelder-Mead started at alpha = 0 instead of the official H/2 (another "
                                  "local optimum of the non-concave dual)")
@@ -124,7 +128,10 @@ def chi2_estimate(gram: Gram, y: np.ndarray, lam: float, alpha_max: float,
     tr = TruncatedRegression(gram, y, alpha_max, squares=True)
     a, b, c = tr.a, tr.b, tr.c                                  # (n+1, d)
     q2 = (b * b - b) / den                                      # coefficient of t^2
-    q1 = b + 2 * a * b / den                                    # coefficient of t
+    if CHI2_LINEAR_COEF_HALF.active:                            # (a + b t)^2's cross term halved
+        q1 = b + a * b / den
+    else:
+        q1 = b + 2 * a * b / den                                # coefficient of t
     q0 = a + (a * a - c) / den
     lo, hi = tr.lo[:, None], tr.hi[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):

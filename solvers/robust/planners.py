@@ -58,6 +58,12 @@ PENALTY_LEFT_OUT = mutants.register("robust-dp", "penalty-left-out",
                                     "regularized values rebuilt as <P_worst, V_{h+1}>: nature's penalty lam D left out")
 EVALUATION_IGNORES_POLICY = mutants.register("robust-dp", "evaluation-ignores-policy",
                                              "robust policy evaluation returns the greedy (optimal) value at each stage")
+# ... and of discounted robust value iteration (robust_value_iteration, also robust evaluation of a policy).
+VI_DISCOUNT_SQUARED = mutants.register("robust-vi", "discount-squared",
+                                       "the robust sweep discounts nature's value by gamma^2 instead of gamma")
+VI_NOMINAL_SWEEP = mutants.register("robust-vi", "nominal-sweep",
+                                    "the sweep continues with the nominal P V (nature is asked only for "
+                                    "extra['P_worst'] at the end): nominal values reported as robust")
 
 
 def _penalty(P_w: np.ndarray, P0: np.ndarray, uncertainty: UncertaintySet, param: np.ndarray) -> np.ndarray:
@@ -276,8 +282,8 @@ def robust_value_iteration(mdp: FiniteMDP, uncertainty: UncertaintySet, *, rect:
     solve = inner_solver(uncertainty, backend)
 
     def sweep(V: np.ndarray) -> Sweep:
-        vals, _ = solve(rows, V, param, False)
-        Q = R + gamma * vals.reshape(S, A)
+        vals = rows @ V if VI_NOMINAL_SWEEP.active else solve(rows, V, param, False)[0]
+        Q = R + (gamma ** 2 if VI_DISCOUNT_SQUARED.active else gamma) * vals.reshape(S, A)
         return Sweep(Q.max(axis=1) if pol is None else (pol * Q).sum(axis=1), Q)  # greedy: once, at the end
 
     name = "robust_value_iteration" if policy is None else "robust_policy_evaluation"

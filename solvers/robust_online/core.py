@@ -223,13 +223,14 @@ class LinearRobustLearner(EpisodicLearner):
         return Gram(self.features.reshape(-1, self.d)[sa], self.ridge, weights=w), s_next
 
     def optimistic_pass(self, stage_value: Callable[[int, np.ndarray], np.ndarray], estimator: Estimator, *,
-                        bonus_sign: float = 1.0, bonus_power: float = 0.5, target_shift: int = 1
-                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                        bonus_sign: float = 1.0, bonus_power: float = 0.5, target_shift: int = 1,
+                        stage_cap: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """One optimistic robust backward pass (module docstring); returns ``Q (H,S,A)``, ``V (H+1,S)``, ``w (H,d)``.
 
         ``stage_value(h, Q_h) -> (S,)`` turns the stage's ``Q`` into a value (before the clip to ``[0, H-h]``).
-        ``bonus_sign``, ``bonus_power`` and ``target_shift`` are the learners' mutant switches (``1``, ``0.5``
-        and ``1`` are the algorithm: ``+ beta [Lambda^-1]_ii^{1/2}``, targets ``V_{h+1}``).
+        ``bonus_sign``, ``bonus_power``, ``target_shift`` and ``stage_cap`` are the learners' mutant switches
+        (``1``, ``0.5``, ``1`` and ``True`` are the algorithm: ``+ beta [Lambda^-1]_ii^{1/2}``, targets ``V_{h+1}``,
+        ``Q_h`` capped at the remaining horizon ``H - h``; ``stage_cap=False`` caps at ``H``).
         """
         H, S, A, d = self.H, self.S, self.A, self.d
         Q = np.empty((H, S, A))
@@ -243,7 +244,7 @@ class LinearRobustLearner(EpisodicLearner):
             else:
                 nu = np.asarray(estimator(h, gram, V_next[s_next], V_next), dtype=np.float64)
             W[h] = self.theta[h] + nu + bonus_sign * self.beta * gram.inv_diag() ** bonus_power
-            Q[h] = np.minimum(self.features @ W[h], H - h)
+            Q[h] = np.minimum(self.features @ W[h], H - h if stage_cap else H)
             V[h] = np.clip(stage_value(h, Q[h]), 0.0, H - h)
         return Q, V[:H + 1], W
 

@@ -29,6 +29,7 @@ NOMINAL_DUAL = mutants.register(_M, "nominal-dual",
                                 "the robust dual per factor replaced by the nominal factor's regression of V_{h+1}")
 TARGETS_STAGE_SHIFT = mutants.register(_M, "targets-stage-shift",
                                        "regression targets read V_{h+2} instead of V_{h+1} (stage off by one)")
+Q_CAP_H = mutants.register(_M, "q-cap-H", "Q_h capped at H instead of the remaining horizon H - h")
 
 
 class DRLSVIUCB(LinearRobustLearner):
@@ -46,7 +47,8 @@ class DRLSVIUCB(LinearRobustLearner):
         """The optimistic robust LSVI pass from all data so far: ``Q (H, S, A)``, ``V (H+1, S)``, ``w (H, d)``."""
         return self.optimistic_pass(lambda h, Qh: Qh.max(axis=1), self._estimator,
                                     bonus_sign=-1.0 if BONUS_SIGN.active else 1.0,
-                                    target_shift=2 if TARGETS_STAGE_SHIFT.active else 1)
+                                    target_shift=2 if TARGETS_STAGE_SHIFT.active else 1,
+                                    stage_cap=not Q_CAP_H.active)
 
     def policy(self) -> np.ndarray:
         t0 = time.perf_counter()

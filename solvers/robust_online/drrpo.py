@@ -66,6 +66,7 @@ NOMINAL_DUAL = mutants.register(_E, "nominal-dual",
                                 "the robust dual per factor replaced by the nominal factor's regression of V_{h+1}")
 TARGETS_STAGE_SHIFT = mutants.register(_E, "targets-stage-shift",
                                        "regression targets read V_{h+2} instead of V_{h+1} (stage off by one)")
+EVAL_Q_CAP_H = mutants.register(_E, "q-cap-H", "Q_h capped at H instead of the remaining horizon H - h")
 EVAL_KL_DROPPED = mutants.register(_E, "evaluation-kl-dropped",
                                    "the evaluation's soft value sum_a pi Q without the -tau KL(pi || ref) term")
 
@@ -193,7 +194,8 @@ class DRRPO(LinearRobustLearner):
 
         return self.optimistic_pass(soft_value, self._estimator,
                                     bonus_power=1.0 if BONUS_NO_SQRT.active else 0.5,
-                                    target_shift=2 if TARGETS_STAGE_SHIFT.active else 1)
+                                    target_shift=2 if TARGETS_STAGE_SHIFT.active else 1,
+                                    stage_cap=not EVAL_Q_CAP_H.active)
 
     def policy(self) -> np.ndarray:
         """Evaluate the last played policy on all data, take the mirror-descent step, return ``pi (H, S, A)``."""

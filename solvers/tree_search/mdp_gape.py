@@ -64,6 +64,9 @@ STOP_LOWER = mutants.register("mdp-gape-stopping", "stop-lower-challenger",
                               "the stopping rule compares L(challenger), not U(challenger), with L(best)")
 NO_LOG_DELTA = mutants.register("mdp-gape-stopping", "threshold-no-log-delta",
                                 "the exploration thresholds beta_r, beta_p lose their log(1/delta) term")
+NO_HORIZON = mutants.register("mdp-gape-stopping", "threshold-no-horizon",
+                              "the theory thresholds' union bound over the (BK)^H nodes loses its power H: "
+                              "log(3 BK / delta) instead of log(3 (BK)^H / delta)")
 HOEFFDING = mutants.register("mdp-gape", "hoeffding-reward",
                              "the reward interval is r_hat +- sqrt(beta_r/2n) (Hoeffding) instead of the kl bounds")
 NO_ROOT_BACKUP = mutants.register("mdp-gape", "no-root-backup",
@@ -130,7 +133,8 @@ def _log_inv_delta(delta: float) -> float:
 def theory_thresholds(delta: float, K: int, B: int, H: int) -> tuple[Threshold, Threshold]:
     """[R] ``beta_r = log(3 (BK)^H / delta) + log(e (1 + n))``, ``beta_p = log(3 (BK)^H / delta) +
     (B - 1) log(e (1 + n / (B - 1)))`` (spec section 3.2, recalled: hidden until read from the paper)."""
-    base = math.log(3.0) + H * math.log(B * K) + _log_inv_delta(check_delta(delta))
+    depth = 1 if NO_HORIZON.active else H      # the union bound covers the <= (BK)^H nodes of depth H
+    base = math.log(3.0) + depth * math.log(B * K) + _log_inv_delta(check_delta(delta))
     return (Threshold(base, kl=1.0, dim=1.0, name="theory beta_r"),
             Threshold(base, kl=1.0, dim=float(B - 1), name="theory beta_p"))
 
