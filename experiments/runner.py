@@ -113,7 +113,10 @@ def _execute(module: str, config: dict, seed: int, file: str | None = None) -> t
 
 
 def _progress(total: int, enabled: bool, desc: str):
-    from tqdm.auto import tqdm
+    if enabled:
+        from tqdm.auto import tqdm
+    else:       # tqdm.auto warns at import in a Jupyter kernel without ipywidgets, even for a disabled bar
+        from tqdm import tqdm
 
     return tqdm(total=total, disable=not enabled or total == 0, desc=desc, unit="job", leave=False)
 

@@ -28,6 +28,8 @@ class EpisodicMDP:
     mu0 : ndarray (S,), optional
         Initial-state distribution (default uniform).
 
+    Notes
+    -----
     A stationary model is the special case built by :meth:`stationary`.
     """
 

@@ -38,6 +38,8 @@ class FiniteMDP:
     mu0 : ndarray (S,), optional
         Initial-state distribution (default uniform).
 
+    Notes
+    -----
     Attributes ``S``, ``A``, ``is_sparse`` and ``P_flat`` (the ``(S*A, S)`` view, dense or CSR) are
     derived. The arrays are stored as float64 C-contiguous (a CSR ``P`` in canonical form: sorted
     indices, no duplicates) and are read-only, so a validated model cannot change. An input that already

@@ -316,6 +316,8 @@ class TabularModel(GenerativeModel):
         Support bound given to the planners; default: the largest support of a row. Must be ``>= 1`` and at
         least the largest support.
 
+    Notes
+    -----
     Rewards must lie in ``[0, 1]`` (the KL confidence bounds of MDP-GapE assume it; the official code raises
     too).
     """
@@ -430,6 +432,8 @@ class GenerativeOracle:
     budget : int, optional
         Maximal number of calls (``None``: unlimited).
 
+    Examples
+    --------
     >>> from mdptheory.generative import LazyGarnet
     >>> oracle = GenerativeOracle(LazyGarnet(S=1000, seed=3), budget=2)
     >>> r, s = oracle.sample(0, 0, 1, np.random.default_rng(0)); oracle.calls, oracle.remaining

@@ -82,6 +82,8 @@ class Grouping:
         every group non-empty at every state. A label array cannot miss or repeat an action; build a grouping
         from explicit lists of actions with :meth:`from_groups`, which checks exactly that.
 
+    Notes
+    -----
     ``G`` is the number of groups (the same at every state: the lifted MDP's action set is ``[G]``).
 
     Examples

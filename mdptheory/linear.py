@@ -44,6 +44,8 @@ class LinearMDP:
     atol : float
         Tolerance for the probability checks.
 
+    Notes
+    -----
     Construction validates shapes, finiteness, and that every induced row ``P_h(.|s, a)`` is a
     probability vector (the defining property of a linear MDP). The d-rectangular structure is checked
     separately by :meth:`check_d_rectangular` because a general linear MDP may have signed ``mu``.

@@ -73,6 +73,8 @@ class PlanningResult:
     params : dict
         The parameters the planner ran with (``tol``, the resolved ``max_iter``, ...), for provenance.
 
+    Notes
+    -----
     Every result of the suite (this one, :class:`solvers.learners.Trace` and
     :class:`solvers.offline.OfflineResult`) shares the fields ``policy``, ``method``, ``params``,
     ``wall_time`` and a human-readable :attr:`message` (like SciPy's ``OptimizeResult.message``).
