@@ -220,12 +220,6 @@ def bracket_stats(V, TV, backend="numba"):
     return backends.pick("planning.bracket_stats", backend)(V, TV)
 
 
-def _weighted_rewards(policy, R):
-    """``sum_a pi(a|s) R[s, a]``, where an action of probability 0 contributes 0 even if ``R = -inf``."""
-    return np.multiply(policy, R, out=np.zeros(np.broadcast_shapes(policy.shape, R.shape)),
-                       where=policy > 0).sum(axis=1)
-
-
 def policy_model(P_flat, R, policy):
     """Markov chain of a policy: ``P_pi (S, S)`` (dense ndarray, or CSR when ``P_flat`` is sparse) and
     ``r_pi (S,)``, with ``P_pi[s, s'] = sum_a pi(a|s) P[s, a, s']``, ``r_pi[s] = sum_a pi(a|s) R[s, a]``."""
@@ -237,6 +231,6 @@ def policy_model(P_flat, R, policy):
     if sp.issparse(P_flat):
         # block-diagonal weights W (S, S*A) with W[s, s*A + a] = pi(a|s), so P_pi = W @ P_flat
         W = sp.csr_array((policy.ravel(), np.arange(S * A), np.arange(0, S * A + 1, A)), shape=(S, S * A))
-        return sp.csr_array(W @ P_flat), _weighted_rewards(policy, R)
+        return sp.csr_array(W @ P_flat), reference.policy_weighted(policy, R)
     P_pi = np.einsum("sa,sat->st", policy, P_flat.reshape(S, A, S))
-    return P_pi, _weighted_rewards(policy, R)
+    return P_pi, reference.policy_weighted(policy, R)

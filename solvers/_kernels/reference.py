@@ -10,6 +10,12 @@ import numpy as np
 from mdptheory.policies import greedy
 
 
+def policy_weighted(pi, X):
+    """``sum_a pi(a|s) X[s, a]`` for a stochastic ``pi (S, A)``, where an action of probability 0 adds 0 even
+    if ``X = -inf`` (an infeasible action; ``0 * -inf`` would be NaN with a warning)."""
+    return np.multiply(pi, X, out=np.zeros(np.broadcast_shapes(pi.shape, X.shape)), where=pi > 0).sum(axis=1)
+
+
 def bellman(P_flat, R, V, gamma, out=None):
     """Return ``(Q, V_new, greedy)`` with ``Q = R + gamma P V`` ``(S, A)``, ``V_new = max_a Q``,
     ``greedy`` the greedy action (int64, the tie rule of :func:`mdptheory.policies.greedy`); written into
@@ -34,7 +40,7 @@ def policy_sweep(P_flat, R, pi, V, gamma, out=None):
         V_new = R[np.arange(S), pi] + gamma * np.asarray(P_flat[rows] @ V)
     else:
         Q = R + gamma * np.asarray(P_flat @ V).reshape(S, A)
-        V_new = np.where(pi > 0, pi * Q, 0.0).sum(axis=1)   # probability 0 on an infeasible (-inf) action adds 0
+        V_new = policy_weighted(pi, Q)
     if out is None:
         return V_new
     out[:] = V_new
