@@ -27,6 +27,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from mdptheory.envs import gridworld  # noqa: E402
 from solvers.collection import collect  # noqa: E402
+from _timing import load_line  # noqa: E402  (benchmarks/ is the script's folder)
 
 STEPS, QUICK_STEPS = 60_000, 15_000
 REPEATS = 3
@@ -37,7 +38,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
     steps = QUICK_STEPS if args.quick else STEPS
-    print(f"load average (1 min) before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    print(load_line("before"))
     env = gridworld(10, success_prob=0.8)
     b = np.ones((env.S, env.A), dtype=np.int64)
     collect(gridworld(3), np.ones((9, 4), dtype=np.int64), 0)          # JIT warm-up (cached kernels)
@@ -59,7 +60,7 @@ def main() -> None:
         base = rate if base is None else base
         print(f"{label:<28} {res.C:>7} {'yes' if res.status == 'satisfied' else 'no':>4} {wall:>9.2f} {rate:>9.0f} "
               f"{res.plans:>6} {share:>8.0%}")
-    print(f"\nload average (1 min) after: {os.getloadavg()[0]:.2f}")
+    print("\n" + load_line("after"))
 
 
 if __name__ == "__main__":

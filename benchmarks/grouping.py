@@ -29,7 +29,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from benchmarks.average_reward import median  # noqa: E402  (median time of repeats, and the last result)
+from _timing import load_line, median  # noqa: E402  (benchmarks/ is the script's folder)
 from bounds.grouping import ESTIMATION, OPTIMIZATION  # noqa: E402
 from experiments.grouping_truth import pointwise_of_cuts  # noqa: E402
 from mdptheory.envs import hierarchical_actions  # noqa: E402
@@ -52,7 +52,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
-    print(f"load average (1 min) before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    print(load_line("before"))
     warm = hierarchical_actions(S=S, n_coarse=4, n_fine=2, rho=RHO, rng=1)
     select_grouping(warm, B_s=B_S, B_c=B_C, G_max=4)
     print(f"\n{'|A|':>5} {'method':<28} {'time [s]':>9} {'evaluations':>11} {'vs selection':>12}  best G / bound")
@@ -82,7 +82,7 @@ def main() -> None:
 
         t_p, (G_p, J_p) = median(per_cut, 3 if A <= 64 else 1)
         print(f"{A:>5} {'brute force, per cut':<28} {t_p:>9.4f} {A:>11} {t_p / t_s:>12.1f}  G = {G_p}, bound {J_p:.4g}")
-    print(f"\nload average (1 min) after: {os.getloadavg()[0]:.2f}")
+    print("\n" + load_line("after"))
 
 
 if __name__ == "__main__":
