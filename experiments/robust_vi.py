@@ -14,8 +14,9 @@ Clarabel, no duality, ``S A`` solves), giving the residual ``r = ||T V - V||_inf
 ``gamma``-contraction, ``||V - V*|| >= r / (1 + gamma)``, so a certificate is refuted as soon as
 ``r / (1 + gamma) > error_bound + gamma eps_primal / (1 + gamma)``, with ``eps_primal = 1e-6 max(1, ||V||)`` the
 primal's accuracy (``robust_inner_primal.PRIMAL_RTOL``). Claim ``robust-vi-residual``: no run refutes its
-certificate and every run converged. It rejects a sweep that discounts by ``gamma^2`` and one that continues
-with the nominal expectation (nominal values reported as robust), for every set and both modes.
+certificate and every run converged. It rejects a sweep that discounts by ``gamma^2``, one that continues
+with the nominal expectation (nominal values reported as robust), for every set and both modes, and an evaluation
+that sweeps with ``max_a`` instead of the policy (found by planting it: no unit test saw it).
 """
 from __future__ import annotations
 
@@ -81,7 +82,7 @@ CLAIMS = [
         experiment=NAME,
         bound=None,
         check=_check,
-        mutants=("robust-vi.discount-squared", "robust-vi.nominal-sweep"),
+        mutants=("robust-vi.discount-squared", "robust-vi.nominal-sweep", "robust-vi.evaluation-ignores-policy"),
         description="Discounted robust value iteration (optimal and policy evaluation; TV, KL, chi-square, "
                     "constrained and regularized): the true error implied by an independent robust Bellman "
                     "residual (cvxpy primal inner problems), r / (1 + gamma), never exceeds the certified "

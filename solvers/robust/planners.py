@@ -61,6 +61,9 @@ EVALUATION_IGNORES_POLICY = mutants.register("robust-dp", "evaluation-ignores-po
 # ... and of discounted robust value iteration (robust_value_iteration, also robust evaluation of a policy).
 VI_DISCOUNT_SQUARED = mutants.register("robust-vi", "discount-squared",
                                        "the robust sweep discounts nature's value by gamma^2 instead of gamma")
+VI_EVALUATION_IGNORES_POLICY = mutants.register("robust-vi", "evaluation-ignores-policy",
+                                                "robust evaluation of a given policy sweeps with max_a Q: the "
+                                                "optimal robust value is reported as the policy's")
 VI_NOMINAL_SWEEP = mutants.register("robust-vi", "nominal-sweep",
                                     "the sweep continues with the nominal P V (nature is asked only for "
                                     "extra['P_worst'] at the end): nominal values reported as robust")
@@ -284,7 +287,9 @@ def robust_value_iteration(mdp: FiniteMDP, uncertainty: UncertaintySet, *, rect:
     def sweep(V: np.ndarray) -> Sweep:
         vals = rows @ V if VI_NOMINAL_SWEEP.active else solve(rows, V, param, False)[0]
         Q = R + (gamma ** 2 if VI_DISCOUNT_SQUARED.active else gamma) * vals.reshape(S, A)
-        return Sweep(Q.max(axis=1) if pol is None else (pol * Q).sum(axis=1), Q)  # greedy: once, at the end
+        if pol is None or VI_EVALUATION_IGNORES_POLICY.active:
+            return Sweep(Q.max(axis=1), Q)  # greedy: once, at the end
+        return Sweep((pol * Q).sum(axis=1), Q)
 
     name = "robust_value_iteration" if policy is None else "robust_policy_evaluation"
     bracket = MacQueen(gamma, SweepRounding.robust(S, gamma, R, pol), backend)
